@@ -1,0 +1,122 @@
+import { Command, Option } from 'commander';
+import { FLAGS, GROUPS, type FlagName } from './model/flags.js';
+
+/**
+ * The command tree. Each action lazy-imports its module (`--help` loads commander and this file only).
+ * A command module exports `run(ctx, flags, args): Promise<CommandResult>`.
+ */
+export type Loader = () => Promise<{ run: (ctx: never, flags: never, args: string[]) => Promise<unknown> }>;
+export type Dispatch = (name: string, load: Loader, flags: Record<string, unknown>, args: string[]) => Promise<void>;
+
+const collect = (v: string, prev: string[] | undefined) => [...(prev ?? []), v];
+
+function addFlags(cmd: Command, names: readonly FlagName[]): Command {
+  for (const n of names) {
+    const spec = FLAGS[n];
+    const opt = new Option(spec.flags, spec.description);
+    if ('repeatable' in spec && spec.repeatable) opt.argParser(collect);
+    cmd.addOption(opt);
+  }
+  return cmd;
+}
+
+type GroupName = keyof typeof GROUPS;
+function flagsOf(groups: GroupName[], extra: FlagName[] = []): FlagName[] {
+  return [...new Set([...groups.flatMap((g) => GROUPS[g] as readonly FlagName[]), ...extra])];
+}
+
+export interface ProgramIO {
+  writeOut(s: string): void;
+  writeErr(s: string): void;
+}
+
+export function buildProgram(dispatch: Dispatch, version: string, out: ProgramIO): Command {
+  const program = new Command('wif')
+    // Set before subcommands are added so they inherit it: parse errors throw instead of exiting.
+    .exitOverride()
+    .configureOutput({ writeOut: out.writeOut, writeErr: out.writeErr, outputError: () => {} })
+    .description('Set up Google Cloud Workload Identity Federation for Kubernetes workloads (AKS, EKS, GKE, self-hosted).')
+    .version(version, '--version', 'print the version')
+    .addOption(new Option('--output <format>', 'text | json').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--json', 'alias for --output json'))
+    .option('--config <file>', 'wif.yaml to read and update', './wif.yaml')
+    .option('--verbose', 'more detail, and stack traces for unexpected errors')
+    .option('--no-color', 'no colours (NO_COLOR is honoured too)')
+    .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
+
+  const leaf = (parent: Command, name: string, desc: string, flags: FlagName[], load: Loader, setup?: (c: Command) => void) => {
+    const cmd = parent.command(name).description(desc);
+    addFlags(cmd, flags);
+    setup?.(cmd);
+    const id = parent === program ? cmd.name() : `${parent.name()} ${cmd.name()}`;
+    cmd.action(async (...a: unknown[]) => {
+      const c = a[a.length - 1] as Command;
+      await dispatch(id, load, c.optsWithGlobals(), c.args);
+    });
+    return cmd;
+  };
+
+  leaf(program, 'init', 'the wizard: detect, plan, apply, render, verify, and write wif.yaml',
+    flagsOf(['cluster', 'google', 'mutating', 'identity', 'access', 'workload'], ['wait']),
+    () => import('./commands/init.js'),
+    (c) => c.option('--no-verify', 'skip the final verify').option('--apply-manifests', 'kubectl apply the rendered manifests'));
+
+  leaf(program, 'detect', 'which platform the current context is, its issuer, and whether the JWKS must be uploaded',
+    flagsOf(['cluster'], ['platform']), () => import('./commands/detect.js'));
+
+  const pool = program.command('pool').description('workload identity pools');
+  leaf(pool, 'ensure', 'create the pool if absent, undelete it if soft-deleted, repair drift',
+    flagsOf(['google', 'mutating'], ['pool']), () => import('./commands/pool-ensure.js'),
+    (c) => c.option('--display-name <name>', 'pool display name (≤32 characters)').option('--description <text>', 'pool description (≤256 characters)'));
+
+  const provider = program.command('provider').description('workload identity pool providers');
+  leaf(provider, 'ensure', 'create or repair the OIDC provider: issuer, JWKS, mapping, condition, audiences',
+    flagsOf(['cluster', 'google', 'mutating', 'identity']), () => import('./commands/provider-ensure.js'),
+    (c) => c.option('--display-name <name>', 'provider display name (≤32 characters)').option('--description <text>', 'provider description (≤256 characters)'));
+
+  leaf(program, 'grant', 'grant IAM access to Kubernetes service accounts (direct or by impersonation)',
+    flagsOf(['cluster', 'google', 'mutating', 'access'], ['platform', 'pool', 'provider', 'projectNumber']), () => import('./commands/grant.js'));
+  leaf(program, 'revoke', 'remove what grant added',
+    flagsOf(['cluster', 'google', 'mutating', 'access'], ['platform', 'pool', 'provider', 'projectNumber']), () => import('./commands/revoke.js'));
+
+  leaf(program, 'render [kind]', 'write files offline: cred-config | configmap | serviceaccount | pod | patch | credential-provider | all',
+    flagsOf(['identity', 'workload'], ['project', 'ksa', 'namespace', 'serviceAccount']), () => import('./commands/render.js'),
+    (c) => c
+      .option('--kind <kind>', 'patch: Deployment | StatefulSet | DaemonSet | Job | CronJob')
+      .option('--name <name>', 'patch: the workload to patch')
+      .option('--kubernetes-version <v>', 'credential-provider: the cluster version, e.g. 1.33')
+      .option('--registry <host>', 'credential-provider: Artifact Registry host, e.g. us-docker.pkg.dev (repeatable)', collect));
+
+  leaf(program, 'verify', 'prove it works, stage by stage, naming the failing stage and its fix',
+    flagsOf(['cluster', 'google'], ['ksa', 'platform', 'pool', 'provider', 'serviceAccount', 'tokenPath', 'projectNumber', 'wait']), () => import('./commands/verify.js'),
+    (c) => c.option('--pod <name>', 'also run `gcloud auth print-access-token` inside this pod').option('--print-token', 'print the access token'));
+
+  leaf(program, 'doctor', 'read-only diff of wif.yaml against reality, with least-privilege lint',
+    flagsOf(['cluster', 'google']), () => import('./commands/doctor.js'));
+
+  const jwks = program.command('jwks').description('uploaded JWKS (private issuers)');
+  leaf(jwks, 'diff', "compare the cluster's JWKS with the provider's uploaded keys (exit 1 on drift)",
+    flagsOf(['cluster', 'google'], ['pool', 'provider']), () => import('./commands/jwks.js'));
+  leaf(jwks, 'sync', 'upload the union of current and still-trusted keys',
+    flagsOf(['cluster', 'google', 'mutating'], ['pool', 'provider']), () => import('./commands/jwks.js'),
+    (c) => c.option('--prune', 'drop keys the cluster no longer serves'));
+
+  leaf(program, 'explain', 'offline: evaluate the mapping and condition against a token or a KSA',
+    flagsOf([], ['platform', 'pool', 'provider', 'projectNumber', 'project', 'attributeMapping', 'mappingPreset', 'attributeCondition', 'allowNamespace', 'allowKsa', 'issuerUri', 'ksa']), () => import('./commands/explain.js'),
+    (c) => c.option('--token <file>', 'a JWT (decoded only; the signature is not checked)'));
+
+  leaf(program, 'export', 'the setup in wif.yaml as a gcloud script or Terraform',
+    flagsOf([], ['out']), () => import('./commands/export.js'),
+    (c) => c.addOption(new Option('--format <format>', 'gcloud | terraform').choices(['gcloud', 'terraform']).makeOptionMandatory()));
+
+  const sandbox = program.command('sandbox').description('the local sandbox of Google, Kubernetes, EKS, AKS and GKE APIs');
+  leaf(sandbox, 'start', 'start the sandbox in the foreground until SIGINT/SIGTERM', [], () => import('./commands/sandbox-start.js'),
+    (c) => c
+      .option('--state-dir <dir>', 'where to write env, kubeconfig, CA and tokens', '.wif-sandbox')
+      .option('--port <n>', 'port of the Google API endpoint (default: random)')
+      .option('--latency <ms>', 'added latency per request')
+      .option('--fail-rate <r>', 'fraction of Google API requests answered 503')
+      .option('--conflict-rate <r>', 'fraction of setIamPolicy calls answered 409 ABORTED'));
+
+  return program;
+}
