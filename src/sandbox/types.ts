@@ -35,7 +35,11 @@ export type Platform = 'self-hosted' | 'eks' | 'aks' | 'gke';
 
 /** One simulated cluster: what the kube API server, the cloud APIs and STS need to agree on. */
 export interface ClusterSpec {
-  /** kubeconfig context name (real platform convention, e.g. `arn:aws:eks:us-east-1:111122223333:cluster/demo`). */
+  /**
+   * kubeconfig context name: `self-hosted`, `eks`, `aks`, `gke` (as if aliased by the user); the kubeconfig's
+   * cluster and user entries follow each platform's real naming (EKS ARN + `aws eks get-token` exec args,
+   * AKS `clusterUser_RG_NAME`, GKE `gke_PROJECT_LOCATION_NAME` + gke-gcloud-auth-plugin).
+   */
   context: string;
   /** Short key used in control URLs: `self-hosted`, `eks`, `aks`, `gke`. */
   key: Platform;
@@ -58,4 +62,40 @@ export interface FaultOptions {
   failRate: number;
   conflictRate: number;
   random: () => number;
+}
+
+/** What the Google services need from the rest of the sandbox (src/sandbox/google/index.ts `createGoogleServices`). */
+export interface GoogleDeps {
+  project: { id: string; number: string };
+  /** The bearer token (in the env file's WIF_ACCESS_TOKEN_FILE) that acts as the sandbox project's owner. */
+  ownerToken: string;
+  /** For the GKE container API (clusters.get) and the workload pool of the gke cluster. */
+  clusters: ClusterSpec[];
+  /** STS resolves issuers the sandbox serves through this, never over the network. */
+  issuers: IssuerRegistry;
+  faults: FaultOptions;
+  now(): Date;
+}
+
+/** What a simulated kube-apiserver needs (src/sandbox/kube/index.ts `createKubeCluster`). */
+export interface KubeDeps {
+  /** Bearer token accepted as cluster-admin (what the kubeconfig's token / exec shim presents). */
+  adminToken: string;
+  /** https://127.0.0.1:PORT of this cluster's own listener (known once listening; used for jwks_uri). */
+  baseUrl(): string;
+  /** The Google endpoint, for in-pod emulation of `gcloud auth print-access-token` (exec). */
+  googleEndpoint(): string;
+  /** PEM of the sandbox CA, for in-pod emulation that calls the Google endpoint. */
+  caPem(): string;
+  now(): Date;
+}
+
+export interface KubeCluster {
+  spec: ClusterSpec;
+  service: SbService;
+  /** OIDC discovery document and JWKS exactly as this cluster serves them. */
+  issuerDocuments(): { configuration: object; jwks: { keys: object[] } };
+  /** New signing key; the JWKS serves only the new key unless keepOld. */
+  rotateKeys(keepOld: boolean): void;
+  reset(): void;
 }
