@@ -83,7 +83,10 @@ export function buildProgram(dispatch: Dispatch, version: string, out: ProgramIO
     flagsOf(['identity', 'workload'], ['project', 'ksa', 'namespace', 'serviceAccount']), () => import('./commands/render.js'),
     (c) => c
       .option('--kind <kind>', 'patch: Deployment | StatefulSet | DaemonSet | Job | CronJob')
-      .option('--name <name>', 'patch: the workload to patch')
+      .option('--name <name>', 'patch: the workload to patch; pod: the pod name (default wif-verify)')
+      .option('--container <name>', 'patch: a container to give the token and env (repeatable; default: read from --from)', collect)
+      .option('--from <file>', "patch: the workload's manifest, to read its container names")
+      .option('--image <image>', 'pod: the container image (default google/cloud-sdk:slim, which has gcloud)')
       .option('--kubernetes-version <v>', 'credential-provider: the cluster version, e.g. 1.33')
       .option('--registry <host>', 'credential-provider: Artifact Registry host, e.g. us-docker.pkg.dev (repeatable)', collect));
 

@@ -9,6 +9,8 @@ import { WifError } from './errors.js';
 export interface CommandResult {
   result: unknown;
   text?: string;
+  /** Print `text` exactly as is (no newline added), e.g. a file's bytes for `> file` redirection. */
+  verbatim?: boolean;
   error?: WifError;
 }
 
@@ -24,7 +26,7 @@ export function printResult(ctx: Ctx, r: CommandResult): void {
     ctx.io.stdout.write(JSON.stringify(doc, null, 2) + '\n');
     return;
   }
-  if (r.text !== undefined && r.text !== '') ctx.io.stdout.write(r.text.endsWith('\n') ? r.text : r.text + '\n');
+  if (r.text !== undefined && r.text !== '') ctx.io.stdout.write(r.text.endsWith('\n') || r.verbatim ? r.text : r.text + '\n');
   if (r.error) printError(ctx, r.error);
 }
 
