@@ -45,7 +45,8 @@ function parseKind(args: string[]): RenderKind {
 
 export async function run(ctx: Ctx, flags: Flags, args: string[]): Promise<CommandResult> {
   const kind = parseKind(args);
-  const s = await resolveSettings(ctx, flags);
+  // Generic validation first (every shared input at once); then what only rendering checks (render/inputs.ts).
+  const s = await resolveSettings(ctx, flags, NEEDS[kind].provider ? ['projectNumber', 'pool', 'provider'] : []);
   const rendering = build(ctx, kind, s, flags);
   const out = typeof flags.out === 'string' ? flags.out : undefined;
   if (out) return writeFiles(ctx, kind, rendering, out);

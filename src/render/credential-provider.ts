@@ -79,8 +79,7 @@ export function renderCredentialProviderRbac(i: CredentialProviderInput): Manife
 /** What the operator must do by hand on each node (comment lines and JSON `notes`). */
 export function credentialProviderNotes(i: CredentialProviderInput): string[] {
   const notes = [
-    'Kubelet CredentialProviderConfig: put this file on every node and start the kubelet with',
-    `--image-credential-provider-config=<this file> --image-credential-provider-bin-dir=<dir holding ${PROVIDER_BINARY}>.`,
+    `On every node: save the CredentialProviderConfig as a file and start the kubelet with --image-credential-provider-config=FILE --image-credential-provider-bin-dir=DIR, DIR holding the ${PROVIDER_BINARY} executable.`,
   ];
   if (i.minor === 33) notes.push(`Kubernetes 1.33: also start the kubelet with --feature-gates=${FEATURE_GATE}=true (alpha, off by default; beta and on from 1.34).`);
   return notes;

@@ -22,7 +22,7 @@ export interface ResolvedWorkload {
   problems: Problem[];
 }
 
-const missing = (input: string, what: string, hint: string): Problem => ({ input, rule: 'required', message: `required to render ${what}`, hint });
+const missing = (input: string, what: string, hint: string): Problem => ({ input, rule: 'required', message: `required by ${what}`, hint });
 
 function providerRef(s: Settings, problems: Problem[], what: string): ProviderRef {
   const n = s.project.number;
