@@ -99,7 +99,8 @@ export function scriptedPrompter(answers: Record<string, unknown>): Prompter & {
     confirm: async (q) => Boolean(take(q)),
     select: async <T>(q: SelectQuestion<T>) => take(q as never) as T,
     checkbox: async <T>(q: CheckboxQuestion<T>) => {
-      const a = take(q as never);
+      // DEFAULT on a checkbox accepts the pre-checked choices (what Enter does in a terminal).
+      const a = answers[q.key] === DEFAULT ? (asked.push(q.key), undefined) : take(q as never);
       return (a === undefined ? q.choices.filter((c) => c.checked).map((c) => c.value) : a) as T[];
     },
   };
