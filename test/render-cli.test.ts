@@ -39,7 +39,7 @@ test('render all --out writes the four files atomically, under stable names, and
 });
 
 test('render all to stdout is one multi-document YAML stream with the cred-config inside the ConfigMap', async () => {
-  const r = await runWif(['render', 'all', ...PROVIDER, '--ksa', 'backend/api', '--service-account', 'app@p.iam.gserviceaccount.com', '--token-lifetime', '3600', '--name', 'probe']);
+  const r = await runWif(['render', 'all', ...PROVIDER, '--ksa', 'backend/api', '--service-account', 'workload-sa@my-proj.iam.gserviceaccount.com', '--token-lifetime', '3600', '--name', 'probe']);
   assert.equal(r.code, 0, r.stderr);
   const docs = parseAllDocuments(r.stdout).map((d) => d.toJS());
   assert.deepEqual(docs.map((d) => d.kind), ['ConfigMap', 'ServiceAccount', 'Pod']);
@@ -53,10 +53,10 @@ test('render cred-config prints the exact bytes (no newline added) and honours W
   assert.equal(r.code, 0);
   assert.ok(r.stdout.endsWith('}'), 'no trailing newline, as gcloud writes it');
   assert.equal(JSON.parse(r.stdout).token_url, 'https://sts.googleapis.com/v1/token');
-  const s = await runWif(['render', 'cred-config', ...PROVIDER, '--service-account', 'a@p.iam.gserviceaccount.com'], { env: { WIF_GOOGLE_API_ENDPOINT: 'https://127.0.0.1:9443/' } });
+  const s = await runWif(['render', 'cred-config', ...PROVIDER, '--service-account', 'workload-sa@my-proj.iam.gserviceaccount.com'], { env: { WIF_GOOGLE_API_ENDPOINT: 'https://127.0.0.1:9443/' } });
   const cred = JSON.parse(s.stdout);
   assert.equal(cred.token_url, 'https://127.0.0.1:9443/v1/token');
-  assert.equal(cred.service_account_impersonation_url, 'https://127.0.0.1:9443/v1/projects/-/serviceAccounts/a@p.iam.gserviceaccount.com:generateAccessToken');
+  assert.equal(cred.service_account_impersonation_url, 'https://127.0.0.1:9443/v1/projects/-/serviceAccounts/workload-sa@my-proj.iam.gserviceaccount.com:generateAccessToken');
   const j = await runWif(['render', 'cred-config', ...PROVIDER, '--json']);
   assert.deepEqual(j.json.result.files.map((f: { name: string }) => f.name), ['credential-configuration.json']);
   assert.equal(j.json.result.files[0].content, r.stdout);
@@ -66,7 +66,7 @@ test('render reads wif.yaml when flags are absent; flags win', async () => {
   const cwd = tmp();
   try {
     writeFileSync(join(cwd, 'wif.yaml'), stringify({
-      version: 1, project: { id: 'p', number: '999' }, pool: { id: 'pool-a' }, provider: { id: 'prov-a', allowedAudiences: ['my-aud'] },
+      version: 1, project: { id: 'my-project-1', number: '999' }, pool: { id: 'pool-a' }, provider: { id: 'prov-a', allowedAudiences: ['my-aud'] },
       workload: { namespace: 'team', ksa: 'runner', tokenPath: '/var/run/gcp/token', tokenExpiration: 7200 },
     }));
     const r = await runWif(['render', 'pod', '--output', 'json'], { cwd });
