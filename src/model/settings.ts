@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { basename, isAbsolute, resolve } from 'node:path';
 import type { Ctx } from '../core/context.js';
 import { assertNoProblems, type Problem } from '../core/errors.js';
 import { buildCondition } from '../plan/condition.js';
@@ -46,6 +46,13 @@ export interface Settings {
   accessTokenFile?: string;
   dryRun: boolean;
   yes: boolean;
+  /** `--token-lifetime` given without a service account (validation reports it; it has no effect). */
+  tokenLifetimeWithoutServiceAccount?: number | string;
+  /**
+   * Where each value came from, for error messages: `--pool`, `wif.yaml: pool.id`, `GOOGLE_CLOUD_PROJECT`…
+   * Keyed by the Settings path (e.g. `pool.id`, `provider.attributeMapping`). Absent keys: the flag.
+   */
+  origins?: Record<string, string>;
 }
 
 /** `NS/NAME` → KsaRef, or the raw string when malformed (validation names it). */
@@ -133,7 +140,54 @@ export function mergeSettings(flags: RawFlags, cfg: WifYaml | undefined, env: Re
     accessTokenFile: str('accessTokenFile'),
     dryRun: !!f.dryRun,
     yes: !!f.yes,
+    tokenLifetimeWithoutServiceAccount: saEmail ? undefined : num(f.tokenLifetime),
+    origins: originsOf(f, cfg, env, basename(configPath)),
   };
+}
+
+/** Settings path → [flag property, flag label, wif.yaml paths tried in order]. */
+const ORIGINS: [string, string, string, string[]][] = [
+  ['project.id', 'project', '--project', ['project.id']],
+  ['project.number', 'projectNumber', '--project-number', ['project.number']],
+  ['cluster.platform', 'platform', '--platform', ['cluster.platform']],
+  ['provider.issuerUri', 'issuerUri', '--issuer-uri', ['provider.issuerUri', 'cluster.issuer']],
+  ['pool.id', 'pool', '--pool', ['pool.id']],
+  ['pool.displayName', '', '', ['pool.displayName']],
+  ['pool.description', '', '', ['pool.description']],
+  ['provider.id', 'provider', '--provider', ['provider.id']],
+  ['provider.displayName', '', '', ['provider.displayName']],
+  ['provider.description', '', '', ['provider.description']],
+  ['provider.attributeMapping', 'attributeMapping', '--attribute-mapping', ['provider.attributeMapping']],
+  ['provider.attributeCondition', 'attributeCondition', '--attribute-condition', ['provider.attributeCondition']],
+  ['provider.allowedAudiences', 'allowedAudience', '--allowed-audience', ['provider.allowedAudiences']],
+  ['serviceAccount.email', 'serviceAccount', '--service-account', ['serviceAccount.email']],
+  ['serviceAccount.tokenLifetime', 'tokenLifetime', '--token-lifetime', ['serviceAccount.tokenLifetime']],
+  ['workload.tokenPath', 'tokenPath', '--token-path', ['workload.tokenPath']],
+  ['workload.tokenExpiration', 'tokenExpiration', '--token-expiration', ['workload.tokenExpiration']],
+  ['workload.namespace', '', '', ['workload.namespace']],
+  ['workload.ksa', '', '', ['workload.ksa']],
+];
+
+function at(doc: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), doc);
+}
+
+/** Label each value with its source: the flag if given, else the wif.yaml field, else the env var. */
+function originsOf(f: Record<string, unknown>, cfg: WifYaml | undefined, env: Record<string, string | undefined>, file: string): Record<string, string> {
+  const out: Record<string, string> = { 'config.file': file };
+  const given = (k: string) => k !== '' && f[k] !== undefined && !(Array.isArray(f[k]) && !(f[k] as unknown[]).length);
+  for (const [key, flag, label, paths] of ORIGINS) {
+    if (given(flag)) { out[key] = label; continue; }
+    const p = paths.find((x) => at(cfg, x) !== undefined);
+    if (p) out[key] = `${file}: ${p}`;
+  }
+  if (!given('project') && !cfg?.project.id) {
+    if (env.GOOGLE_CLOUD_PROJECT) out['project.id'] = 'GOOGLE_CLOUD_PROJECT';
+    else if (env.CLOUDSDK_CORE_PROJECT) out['project.id'] = 'CLOUDSDK_CORE_PROJECT';
+  }
+  if (!given('attributeMapping') && typeof f.mappingPreset === 'string' && f.mappingPreset in MAPPING_PRESETS) out['provider.attributeMapping'] = '--mapping-preset';
+  if (!given('attributeCondition') && (given('allowNamespace') || given('allowKsa'))) out['provider.attributeCondition'] = '--allow-namespace/--allow-ksa';
+  return out;
 }
 
 /**
@@ -144,6 +198,6 @@ export async function resolveSettings(ctx: Ctx, flags: RawFlags, required: reado
   const configPath = isAbsolute(ctx.global.config) ? ctx.global.config : resolve(ctx.io.cwd, ctx.global.config);
   const cfg = await readWifYaml(configPath);
   const s = mergeSettings(flags, cfg, ctx.io.env, configPath);
-  assertNoProblems([...extra, ...validateSettings(s, required)]);
+  assertNoProblems([...extra, ...validateSettings(s, required, { cwd: ctx.io.cwd })]);
   return s;
 }

@@ -69,3 +69,43 @@ export function gkeLegacyMember(projectId: string, namespace: string, ksa: strin
 export function serviceAccountMember(email: string): string {
   return `serviceAccount:${email}`;
 }
+
+/** `principalSet://…/group/GROUP` (members of a mapped `google.groups` value). */
+export function principalSetForGroup(r: PoolRef, group: string): string {
+  return `principalSet://${IAM_HOST}/${poolName(r)}/group/${group}`;
+}
+
+export type PrincipalKind = 'subject' | 'group' | 'attribute' | 'pool' | 'gke-subject' | 'gke-namespace' | 'gke-legacy';
+export interface PrincipalMatch {
+  kind: PrincipalKind;
+  /** The IAM member string, as written in an allow policy. */
+  member: string;
+  /** Why it matches, e.g. `google.subject`, `attribute.namespace`. */
+  via: string;
+}
+
+/**
+ * Every principal identifier an identity with these mapped values would match in `pool` (research
+ * gcp-api.md §4.2): its `principal://…/subject/S`, a `principalSet://…/group/G` per group, a
+ * `principalSet://…/attribute.K/V` per single-valued attribute (and per element of a list attribute), and
+ * the pool-wide `principalSet://…/*`.
+ */
+export function principalsFor(r: PoolRef, m: { subject?: string; groups?: readonly string[]; attributes?: Record<string, string | readonly string[]> }): PrincipalMatch[] {
+  const out: PrincipalMatch[] = [];
+  if (m.subject !== undefined) out.push({ kind: 'subject', member: principalForSubject(r, m.subject), via: 'google.subject' });
+  for (const g of m.groups ?? []) out.push({ kind: 'group', member: principalSetForGroup(r, g), via: 'google.groups' });
+  for (const [k, v] of Object.entries(m.attributes ?? {})) {
+    for (const value of typeof v === 'string' ? [v] : v) out.push({ kind: 'attribute', member: principalSetForAttribute(r, k, value), via: `attribute.${k}` });
+  }
+  out.push({ kind: 'pool', member: principalSetAll(r), via: 'every identity in the pool' });
+  return out;
+}
+
+/** The GKE (Workload Identity Federation for GKE) members of one KSA: direct principal, namespace set, legacy. */
+export function gkePrincipalsFor(projectNumber: string, projectId: string, namespace: string, ksa: string): PrincipalMatch[] {
+  return [
+    { kind: 'gke-subject', member: gkePrincipal(projectNumber, projectId, namespace, ksa), via: 'GKE: this service account' },
+    { kind: 'gke-namespace', member: gkeNamespacePrincipalSet(projectNumber, projectId, namespace), via: 'GKE: every service account in the namespace (all clusters of the project)' },
+    { kind: 'gke-legacy', member: gkeLegacyMember(projectId, namespace, ksa), via: 'GKE legacy: impersonation of a Google service account' },
+  ];
+}
