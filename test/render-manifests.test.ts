@@ -167,7 +167,8 @@ test('workloadFromManifest: finds by kind/name in multi-doc and List files, name
   assert.deepEqual(workloadFromManifest(text, 'f', 'Deployment', 'b').containers, ['app', 'sidecar']);
   assert.equal(workloadFromManifest(text, 'f', 'StatefulSet').name, 'c');
   assert.throws(() => workloadFromManifest(text, 'f', 'Deployment'), /2 objects match Deployment/);
-  assert.throws(() => workloadFromManifest(text, 'f', 'DaemonSet'), /no DaemonSet in the file \(it has: Deployment a, Deployment b, StatefulSet c\)/);
+  assert.throws(() => workloadFromManifest(text, 'f', 'DaemonSet'), /no DaemonSet in the file \(it has: Deployment backend\/a, Deployment backend\/b, StatefulSet backend\/c\)/);
+  assert.throws(() => workloadFromManifest(text, 'f', 'Deployment', 'a', 'other'), /no Deployment a \(namespace other\)/);
   assert.throws(() => workloadFromManifest('a: [', 'f', 'Deployment'), (e: Error & { exitCode?: number }) => e.exitCode === 2 && /--from f: not valid YAML/.test(e.message));
 });
 

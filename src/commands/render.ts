@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { googleEndpoint } from '../cloud/google/auth.js';
 import type { Ctx } from '../core/context.js';
-import { assertNoProblems, UsageError, type Problem } from '../core/errors.js';
+import { assertNoProblems, OperationError, UsageError, type Problem } from '../core/errors.js';
 import { writeFileAtomic } from '../core/fs.js';
 import type { CommandResult } from '../core/output.js';
 import type { RawFlags } from '../model/flags.js';
@@ -123,7 +123,11 @@ function writeFiles(ctx: Ctx, kind: RenderKind, r: Rendering, out: string): Comm
   const dir = isAbsolute(out) ? out : resolve(ctx.io.cwd, out);
   const files = r.files.map((f) => {
     const path = join(dir, f.name);
-    writeFileAtomic(path, f.content);
+    try {
+      writeFileAtomic(path, f.content);
+    } catch (e) {
+      throw new OperationError('render.write', `--out ${out}: cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { hint: 'Pass a directory you can write to (it is created if missing).' });
+    }
     return { path, kind: f.kind };
   });
   const lines = files.map((f) => `wrote ${f.path} (${f.kind})`);

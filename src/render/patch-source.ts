@@ -20,8 +20,8 @@ function objects(text: string, file: string): Obj[] {
   const docs = parseAllDocuments(text);
   const out: Obj[] = [];
   for (const d of docs) {
-    if (!('errors' in d) || d.errors.length) {
-      const msg = 'errors' in d && d.errors[0] ? d.errors[0].message.split('\n')[0] : 'not YAML';
+    if (d.errors.length) {
+      const msg = d.errors[0].message.split('\n')[0];
       throw new UsageError('render.from.yaml', `--from ${file}: not valid YAML: ${msg}`, { hint: 'Pass the workload manifest, e.g. `kubectl get deploy NAME -o yaml > deploy.yaml`.' });
     }
     const v = d.toJS() as unknown;
@@ -46,9 +46,9 @@ const names = (list: unknown): string[] =>
 export function workloadFromManifest(text: string, file: string, kind: WorkloadKind, name?: string, namespace?: string): WorkloadFromManifest {
   const all = objects(text, file);
   const matches = all.filter((o) => o.kind === kind && (!name || o.metadata?.name === name) && (!namespace || !o.metadata?.namespace || o.metadata.namespace === namespace));
-  const what = `${kind}${name ? ` ${name}` : ''}`;
+  const what = `${kind}${name ? ` ${name}` : ''}${namespace ? ` (namespace ${namespace})` : ''}`;
   if (!matches.length) {
-    const seen = all.filter((o) => WORKLOAD_KINDS.includes(o.kind)).map((o) => `${o.kind} ${o.metadata?.name ?? '?'}`);
+    const seen = all.filter((o) => WORKLOAD_KINDS.includes(o.kind)).map((o) => `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name ?? '?'}`);
     throw new UsageError('render.from.not-found', `--from ${file}: no ${what} in the file${seen.length ? ` (it has: ${seen.join(', ')})` : ''}`, { hint: 'Check --kind and --name against the manifest.' });
   }
   if (matches.length > 1) {
