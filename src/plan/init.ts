@@ -3,8 +3,7 @@
  * non-interactive command line printed at the end.
  */
 import type { KsaRef } from '../model/settings.js';
-import { evaluateCondition, evaluateMapping } from './cel.js';
-import { synthesizeClaims } from './claims.js';
+import { describeCondition } from './condition.js';
 
 export interface ConditionPreview {
   admitted: string[];
@@ -12,19 +11,12 @@ export interface ConditionPreview {
 }
 
 /**
- * Which of `ksas` the provider would admit: claims synthesized as kube-apiserver issues them, mapped, then
- * the condition evaluated as STS does (anything but `true` refuses). No condition admits everyone.
+ * Which of `ksas` the provider would admit (condition.ts describeCondition: claims synthesized as
+ * kube-apiserver issues them, mapped, then the condition evaluated as STS does).
  */
 export function previewCondition(mapping: Record<string, string>, condition: string | undefined, ksas: readonly KsaRef[], issuer?: string): ConditionPreview {
   const out: ConditionPreview = { admitted: [], refused: [] };
-  for (const k of ksas) {
-    const name = `${k.namespace}/${k.name}`;
-    const claims = synthesizeClaims(k.namespace, k.name, { issuer });
-    const m = evaluateMapping(mapping, claims);
-    const fatal = m.errors.some((e) => e.sts);
-    const ok = !fatal && (!condition || evaluateCondition(condition, { assertion: claims, attribute: m.attributes, google: { subject: m.subject, groups: m.groups } }).result);
-    (ok ? out.admitted : out.refused).push(name);
-  }
+  for (const v of describeCondition(condition, mapping, ksas, { issuer })) (v.admitted ? out.admitted : out.refused).push(v.ksa);
   return out;
 }
 

@@ -4,6 +4,7 @@
  * the first failure names its cause and fix (verify-errors.ts) and every later stage is skipped.
  */
 import { evaluateCondition, evaluateMapping } from './cel.js';
+import { explainCondition } from './condition-reason.js';
 import { providerAudience, providerAudienceHttps, type ProviderRef } from './names.js';
 import { fixFor, type Cause, type Diagnosis, type FixContext } from './verify-errors.js';
 
@@ -97,45 +98,6 @@ export function checkClaims(t: JwtParts, p: ProviderFacts, c: FixContext, nowSec
   return { ok: `iss ${iss}, aud ${aud.find((a) => accepted.includes(a))}${keyNote}` };
 }
 
-/** Split a CEL expression at top-level `op` (`||` or `&&`), outside strings and brackets. */
-export function splitTopLevel(expr: string, op: '||' | '&&'): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let quote: string | null = null;
-  let start = 0;
-  for (let i = 0; i < expr.length; i++) {
-    const ch = expr[i];
-    if (quote) {
-      if (ch === '\\') i++;
-      else if (ch === quote) quote = null;
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if ('([{'.includes(ch)) depth++;
-    else if (')]}'.includes(ch)) depth--;
-    else if (depth === 0 && expr.startsWith(op, i)) {
-      out.push(expr.slice(start, i).trim());
-      start = i + op.length;
-      i += op.length - 1;
-    }
-  }
-  out.push(expr.slice(start).trim());
-  return out.filter(Boolean);
-}
-
-/**
- * The clause(s) of a refusing condition to show the user: for `a || b` every alternative (all were false),
- * for `a && b` the first false conjunct; otherwise the whole expression.
- */
-export function refusingClauses(expr: string, vars: Parameters<typeof evaluateCondition>[1]): string[] {
-  const ors = splitTopLevel(expr, '||');
-  if (ors.length > 1) return ors;
-  const ands = splitTopLevel(expr, '&&');
-  if (ands.length > 1) {
-    const first = ands.find((a) => !evaluateCondition(a, vars).result);
-    if (first) return [first];
-  }
-  return [expr.trim()];
-}
-
 /** Stage 3: evaluate the mapping and the condition on the token's claims as STS would. */
 export function checkCondition(claims: object, mapping: Record<string, string>, condition: string | undefined, c: FixContext): Diagnosis | { ok: string } {
   const m = evaluateMapping(mapping, claims);
@@ -149,10 +111,8 @@ export function checkCondition(claims: object, mapping: Record<string, string>, 
   const vars = { assertion: claims, attribute: m.attributes, google: { subject: m.subject, groups: m.groups } };
   const r = evaluateCondition(condition, vars);
   if (r.result) return { ok: `${subject}; the condition admits ${c.ksa}` };
-  const clauses = refusingClauses(condition, vars);
-  const why = r.error ? ` (${r.error.split('\n')[0]})` : '';
-  const named = clauses.length > 1 ? `none of its alternatives holds: ${clauses.join(' | ')}` : `the clause \`${clauses[0]}\` is false`;
-  return { cause: 'condition-refused', detail: `the condition refuses ${c.ksa}: ${named}${why}`, fix: fixFor('condition-refused', c) };
+  const why = explainCondition(condition, vars) || r.error?.split('\n')[0] || 'the condition is false';
+  return { cause: 'condition-refused', detail: `the condition \`${condition}\` refuses ${c.ksa}: ${why}`, fix: fixFor('condition-refused', c) };
 }
 
 /** The text shown for a run: one line per stage, then the first failure's fix. */
