@@ -58,9 +58,14 @@ const CACHE_LIMIT = 2000;
 /** One cache per kind, keyed by the expression itself (no concatenated key to hash on every lookup). */
 const caches: Record<CelKind, Map<string, CompileResult>> = { mapping: new Map(), condition: new Map() };
 
+/** Turn the internal alias back into `google` (in messages, or in re-serialized condition text). */
+export function restoreGoogle(s: string): string {
+  return s.split(GOOGLE_ALIAS).join('google');
+}
+
 /** Restore `google`, drop cel-js's blank line before the caret, and bound the length. */
 export function cleanMessage(message: string): string {
-  const m = message.split(GOOGLE_ALIAS).join('google').replace(/\n\n>/, '\n>');
+  const m = restoreGoogle(message).replace(/\n\n>/, '\n>');
   return m.length > MAX_MESSAGE ? m.slice(0, MAX_MESSAGE) + '…' : m;
 }
 

@@ -3,8 +3,8 @@
  * comparison that failed, evaluates each side and says what it was ("namespace is 'default', allowed:
  * ['backend']"). Values are shown short (truncated); this is for explain/doctor/the wizard, not for errors.
  */
-import type { ASTNode } from '@marcbachmann/cel-js';
-import { compile, conditionVars, run, type ConditionVars } from './cel-engine.js';
+import { serialize, type ASTNode } from '@marcbachmann/cel-js';
+import { restoreGoogle, compile, conditionVars, run, type ConditionVars } from './cel-engine.js';
 
 const FRIENDLY: Record<string, string> = {
   'assertion.kubernetes.io.namespace': 'namespace',
@@ -22,6 +22,22 @@ const MAX_VALUE = 80;
 
 type Eval = { value: unknown } | { error: string };
 
+/** Parentheses balance outside string literals. */
+function balanced(s: string): boolean {
+  let depth = 0;
+  let quote = '';
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (quote) {
+      if (ch === '\\') i++;
+      else if (ch === quote) quote = '';
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
 /** Render a value CEL-style and short: 'x', ['a', 'b'], 3, true. */
 export function show(v: unknown): string {
   let s: string;
@@ -36,15 +52,21 @@ export function show(v: unknown): string {
 class Reasoner {
   constructor(private readonly expr: string, private readonly vars: ConditionVars) {}
 
+  /** The node's text as the user wrote it, or re-serialized when its range cuts through parentheses. */
   src(n: ASTNode): string {
-    return this.expr.slice(n.range.start, n.range.end);
+    const s = this.expr.slice(n.range.start, n.range.end);
+    return balanced(s) ? s : this.canonical(n);
+  }
+  /** cel-js's serialization, with the internal `google` alias turned back. */
+  canonical(n: ASTNode): string {
+    return restoreGoogle(serialize(n));
   }
   label(n: ASTNode): string {
     const path = this.src(n).replace(/\s+/g, '').replace(/\[(['"])(.*?)\1\]/g, '.$2');
     return FRIENDLY[path] ?? this.src(n);
   }
   eval(n: ASTNode): Eval {
-    const c = compile(this.src(n), 'condition');
+    const c = compile(this.canonical(n), 'condition');
     return c.ok ? run(c, conditionVars(this.vars)) : { error: c.message };
   }
 
