@@ -75,6 +75,12 @@ export interface GoogleDeps {
   issuers: IssuerRegistry;
   faults: FaultOptions;
   now(): Date;
+  /**
+   * Optional: where the kube API server of cluster `key` listens (`127.0.0.1:PORT`) and its CA (PEM), for the
+   * GKE `clusters.get` fields `endpoint` and `masterAuth.clusterCaCertificate`. Without it those fields
+   * carry placeholders.
+   */
+  clusterEndpoint?(key: Platform): { endpoint: string; caPem: string } | undefined;
 }
 
 /** What a simulated kube-apiserver needs (src/sandbox/kube/index.ts `createKubeCluster`). */
