@@ -20,6 +20,9 @@ const base: WorkloadInput & { ksa: string } = {
   configMapName: 'gcp-cred-config', credConfigPath: '/etc/gcp/credential-configuration.json', namespace: 'backend', ksa: 'api',
 };
 
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+const kubectlSkip = hasKubectl ? false : 'kubectl is not installed';
+
 type Obj = Record<string, any>;
 const docs = (yaml: string): Obj[] => parseAllDocuments(yaml).map((d) => d.toJS());
 
@@ -65,6 +68,19 @@ test('all: ConfigMap, KSA and pod agree on audience, token path, names and names
   }
 });
 
+test('kubectl decodes every rendered manifest (offline, --local)', { skip: kubectlSkip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wif-manifests-'));
+  try {
+    const files = renderAllKind({ ...base, serviceAccount: 'workload-sa@my-proj.iam.gserviceaccount.com' }).files.filter((f) => f.name.endsWith('.yaml'));
+    for (const f of files) writeFileSync(join(dir, f.name), f.content);
+    const r = spawnSync('kubectl', ['label', '--local', '-o', 'name', 'checked=yes', ...files.flatMap((f) => ['-f', join(dir, f.name)])], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/dev/null' } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.trim().split('\n'), ['configmap/gcp-cred-config', 'serviceaccount/api', 'pod/wif-verify']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('the projected token uses the https provider audience by default, the first allowed audience otherwise', () => {
   const pod = renderPod(base);
   const aud = (p: Obj) => p.spec.volumes[0].projected.sources[0].serviceAccountToken.audience;
@@ -83,9 +99,6 @@ test('validateWorkload: token path shape, mount collision, expiration minimum', 
   assert.deepEqual(rules({ tokenPath: '/etc/gcp/token' }), ['token-path.mount-collision']);
   assert.deepEqual(rules({ tokenExpiration: 599 }), ['token-expiration.min']);
 });
-
-const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
-const kubectlSkip = hasKubectl ? false : 'kubectl is not installed';
 
 /** A workload manifest of `kind` with an init container and two containers, one already holding env and a volume. */
 function workload(kind: WorkloadKind, name = 'web'): Obj {

@@ -51,7 +51,8 @@ export async function run(ctx: Ctx, flags: Flags, args: string[]): Promise<Comma
   const out = typeof flags.out === 'string' ? flags.out : undefined;
   if (out) return writeFiles(ctx, kind, rendering, out);
   return {
-    result: { kind, files: rendering.files.map((f) => ({ name: f.name, kind: f.kind, content: f.content })), notes: rendering.notes },
+    // Notes are for --out; on stdout the files speak for themselves (and `| kubectl apply -f -` works).
+    result: { kind, files: rendering.files.map((f) => ({ name: f.name, kind: f.kind, content: f.content })), notes: kind === 'all' ? [] : rendering.notes },
     text: rendering.stdout,
     verbatim: kind === 'cred-config' && !ctx.io.stdout.isTTY,
   };
