@@ -1,8 +1,12 @@
+import { runGrant } from '../apply/grant-flow.js';
 import type { Ctx } from '../core/context.js';
-import { NotImplementedError } from '../core/errors.js';
 import type { CommandResult } from '../core/output.js';
+import type { RawFlags } from '../model/flags.js';
 
-/** `wif grant`: not built yet; says so and exits 1. */
-export async function run(_ctx: Ctx, _flags: Record<string, unknown>, _args: string[]): Promise<CommandResult> {
-  throw new NotImplementedError('`wif grant`');
+/**
+ * `wif grant`: give Kubernetes service accounts access — direct (their principal on the project or a service
+ * account) or by impersonation (--service-account) — with one read-modify-write per IAM policy.
+ */
+export async function run(ctx: Ctx, flags: RawFlags): Promise<CommandResult> {
+  return runGrant(ctx, flags, 'grant');
 }

@@ -1,8 +1,12 @@
+import { runGrant } from '../apply/grant-flow.js';
 import type { Ctx } from '../core/context.js';
-import { NotImplementedError } from '../core/errors.js';
 import type { CommandResult } from '../core/output.js';
+import type { RawFlags } from '../model/flags.js';
 
-/** `wif revoke`: not built yet; says so and exits 1. */
-export async function run(_ctx: Ctx, _flags: Record<string, unknown>, _args: string[]): Promise<CommandResult> {
-  throw new NotImplementedError('`wif revoke`');
+/**
+ * `wif revoke`: the inverse of grant — the same flags remove the same bindings (without --role, direct access
+ * is removed from every unconditional binding on the resource), one read-modify-write per IAM policy.
+ */
+export async function run(ctx: Ctx, flags: RawFlags): Promise<CommandResult> {
+  return runGrant(ctx, flags, 'revoke');
 }
