@@ -33,6 +33,7 @@ test('render all --out writes the four files atomically, under stable names, and
     assert.equal(pod.spec.serviceAccountName, 'api');
     const text = await runWif(['render', 'all', ...PROVIDER, '--ksa', 'backend/api', '--out', 'k8s'], { cwd });
     assert.match(text.stdout, /^wrote .*k8s\/pod\.yaml \(pod\)$/m);
+    assert.match(text.stdout, /^note: apply with: kubectl apply -f \S+configmap\.yaml -f \S+serviceaccount\.yaml -f \S+pod\.yaml$/m);
     writeFileSync(join(cwd, 'afile'), '');
     const blocked = await runWif(['render', 'all', ...PROVIDER, '--ksa', 'backend/api', '--out', 'afile', '--json'], { cwd });
     assert.equal(blocked.code, 1);

@@ -13,7 +13,7 @@ import {
   RENDER_KINDS, renderAllKind, renderConfigMapKind, renderCredConfigKind, renderCredentialProviderKind, renderPatchKind,
   renderPodKind, renderServiceAccountKind, type RenderKind, type Rendering, type Workload,
 } from '../render/kinds.js';
-import { parseWorkloadKind, validatePatchTarget, type PatchTarget } from '../render/patch.js';
+import { parseWorkloadKind, podSpecPath, validatePatchTarget, type PatchTarget } from '../render/patch.js';
 import { workloadFromManifest } from '../render/patch-source.js';
 
 /**
@@ -51,8 +51,7 @@ export async function run(ctx: Ctx, flags: Flags, args: string[]): Promise<Comma
   const out = typeof flags.out === 'string' ? flags.out : undefined;
   if (out) return writeFiles(ctx, kind, rendering, out);
   return {
-    // Notes are for --out; on stdout the files speak for themselves (and `| kubectl apply -f -` works).
-    result: { kind, files: rendering.files.map((f) => ({ name: f.name, kind: f.kind, content: f.content })), notes: kind === 'all' ? [] : rendering.notes },
+    result: { kind, files: rendering.files.map((f) => ({ name: f.name, kind: f.kind, content: f.content })), notes: rendering.notes },
     text: rendering.stdout,
     verbatim: kind === 'cred-config' && !ctx.io.stdout.isTTY,
   };
@@ -105,7 +104,7 @@ function patchTarget(ctx: Ctx, flags: Flags, w: Workload, problems: Problem[]): 
     problems.push({
       input: '--container', rule: 'patch.containers',
       message: 'a strategic-merge patch merges containers by name, so it needs the name of each container to change',
-      hint: `Pass --container NAME for each (kubectl get ${kind.toLowerCase()} ${flags.name} -o jsonpath='{.spec.template.spec.containers[*].name}'), or --from FILE with the workload's manifest.`,
+      hint: `Pass --container NAME for each (kubectl get ${kind.toLowerCase()} ${flags.name} -o jsonpath='{.${podSpecPath(kind).join('.')}.containers[*].name}'), or --from FILE with the workload's manifest.`,
     });
     return undefined;
   }
@@ -132,5 +131,9 @@ function writeFiles(ctx: Ctx, kind: RenderKind, r: Rendering, out: string): Comm
     return { path, kind: f.kind };
   });
   const lines = files.map((f) => `wrote ${f.path} (${f.kind})`);
-  return { result: { kind, files, notes: r.notes }, text: [...lines, ...r.notes.map((n) => `note: ${n}`)].join('\n') };
+  const notes = [...r.notes];
+  const manifests = files.filter((f) => f.path.endsWith('.yaml') && kind !== 'credential-provider');
+  // Not `kubectl apply -f DIR`: kubectl would also read credential-configuration.json as a manifest.
+  if (kind === 'all') notes.push(`apply with: kubectl apply ${manifests.map((f) => `-f ${f.path}`).join(' ')}`);
+  return { result: { kind, files, notes }, text: [...lines, ...notes.map((n) => `note: ${n}`)].join('\n') };
 }

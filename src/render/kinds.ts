@@ -62,9 +62,7 @@ export function renderPodKind(w: Workload, pod: { name?: string; image?: string 
 export function renderAllKind(w: Workload, pod: { name?: string; image?: string } = {}): Rendering {
   const docs = [renderConfigMap(w), renderServiceAccount(w), renderPod(w, pod)];
   const files = [renderCredConfigKind(w).files[0], file('configmap', toYaml(docs[0])), file('serviceaccount', toYaml(docs[1])), file('pod', toYaml(docs[2]))];
-  // Not `kubectl apply -f DIR`: kubectl would try to read credential-configuration.json as a manifest too.
-  const apply = `Apply with: kubectl apply -f ${FILE_NAMES.serviceaccount} -f ${FILE_NAMES.configmap} -f ${FILE_NAMES.pod} (in the output directory; not -f DIR, which would also read ${FILE_NAMES['cred-config']} as a manifest).`;
-  return { files, stdout: toYamlStream(docs.map((doc) => ({ doc }))), notes: [apply] };
+  return { files, stdout: toYamlStream(docs.map((doc) => ({ doc }))), notes: [] };
 }
 
 /** patch.yaml + kustomization-patch.yaml; stdout is the patch alone, with the kustomize entry as comments. */
