@@ -101,6 +101,8 @@ export async function validateJwks(text: string): Promise<void> {
     if (k.kty === 'OKP') throw badRequest(CORRUPTED, 'oidc.jwks_json');
     if (k.kty !== 'RSA' && k.kty !== 'EC') throw badRequest(KEY_TYPES, 'oidc.jwks_json');
     if (k.kty === 'EC' && k.crv !== 'P-256') throw badRequest(KEY_TYPES, 'oidc.jwks_json');
+    const material = k.kty === 'RSA' ? [k.n, k.e] : [k.x, k.y];
+    if (!material.every((m) => typeof m === 'string' && /^[A-Za-z0-9_-]+$/.test(m))) throw badRequest(CORRUPTED, 'oidc.jwks_json');
     try {
       await importJWK({ kty: k.kty, n: k.n, e: k.e, crv: k.crv, x: k.x, y: k.y } as never, k.kty === 'RSA' ? 'RS256' : 'ES256');
     } catch {
