@@ -52,7 +52,9 @@ const REQUIRED: Record<RequiredField, [missing: (s: Settings) => boolean, flag: 
 const ksaCheck = (k: KsaRef | string) => (typeof k === 'string' ? R.ksaRef(k) : R.namespace(k.namespace) ?? R.ksaName(k.name));
 
 function checkIdentity(s: Settings, p: Problems, deps: ValidateDeps): void {
-  p.check('pool.id', '--pool', s.pool.id, R.poolId);
+  // GKE: the project's built-in workload pool `PROJECT_ID.svc.id.goog` (grants.ts usesGkeForms) is not a pool ID wif creates.
+  const gkePool = s.cluster.platform === 'gke' && /^[a-z][a-z0-9-]{4,28}[a-z0-9]\.svc\.id\.goog$/.test(s.pool.id ?? '');
+  if (!gkePool) p.check('pool.id', '--pool', s.pool.id, R.poolId);
   p.check('pool.displayName', '--display-name', s.pool.displayName, R.displayName);
   p.check('pool.description', '--description', s.pool.description, R.description);
   p.check('provider.id', '--provider', s.provider.id, R.providerId);
