@@ -107,7 +107,7 @@ export class GoogleState {
   services = new Map<string, boolean>();
   operations = new Map<string, OperationRec>();
   tokens = new Map<string, TokenRec>();
-  private etagCounter = 0x5f3a_1000_0000 + randomInt(0, 0xffff) * 0x10000;
+  private etagCounter = 0x148c_0000_0000 + randomInt(0, 0xffff) * 0x10000;
 
   constructor(readonly deps: GoogleDeps) {
     this.reset();
