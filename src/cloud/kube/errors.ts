@@ -74,7 +74,7 @@ export function kubectlError(what: string, stderr: string, opts: { spawnCode?: s
   if (/x509:|certificate signed by unknown authority|tls: failed to verify/.test(stderr)) {
     return new KubeError('TLS', 'kube.tls', `${what}${where}: the API server's certificate is not trusted: ${firstLines(stderr, 1)}`, { hint: "Fix the cluster's certificate-authority-data in the kubeconfig (fetch credentials again)." });
   }
-  if (/Unable to connect to the server|dial tcp|connection refused|no such host|i\/o timeout|context deadline exceeded|TLS handshake timeout|connection reset/.test(stderr)) {
+  if (/Unable to connect to the server|The connection to the server .* was refused|dial tcp|connection refused|no such host|i\/o timeout|context deadline exceeded|TLS handshake timeout|connection reset/.test(stderr)) {
     return new KubeError('Unreachable', 'kube.unreachable', `Cannot reach the cluster's API server${where}: ${firstLines(stderr, 1)}`, {
       hint: 'Check the network path to the API server (VPN, private endpoint, authorized IP ranges) and that the cluster is running; `kubectl cluster-info` shows the same error.',
     });
