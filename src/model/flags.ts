@@ -46,7 +46,7 @@ export const FLAGS = {
   out: { flags: '--out <dir>', description: 'write files into this directory (default: stdout)' },
   force: { flags: '--force', description: 'allow basic roles and pool-wide principal sets' },
   wait: { flags: '--wait <duration>', description: 'retry propagation errors for up to this long, e.g. 90s, 5m (default 0)' },
-} satisfies Record<string, FlagSpec>;
+} as const satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;
 
