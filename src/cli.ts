@@ -62,7 +62,7 @@ export function buildProgram(dispatch: Dispatch, version: string, out: ProgramIO
     (c) => c.option('--no-verify', 'skip the final verify').option('--apply-manifests', 'kubectl apply the rendered manifests'));
 
   leaf(program, 'detect', 'which platform the current context is, its issuer, and whether the JWKS must be uploaded',
-    flagsOf(['cluster'], ['platform']), () => import('./commands/detect.js'));
+    flagsOf(['cluster'], ['platform', 'accessTokenFile']), () => import('./commands/detect.js'));
 
   const pool = program.command('pool').description('workload identity pools');
   leaf(pool, 'ensure', 'create the pool if absent, undelete it if soft-deleted, repair drift',
