@@ -156,6 +156,7 @@ test('kubectl failures are translated by reason, spawn code and client-go exec f
     ['', { spawnCode: 'ENOENT' }, 'kube.kubectl.missing', /Install kubectl/],
     ['Unable to connect to the server: getting credentials: exec: executable gke-gcloud-auth-plugin not found\n\nInstall gke-gcloud-auth-plugin…', {}, 'kube.auth-plugin.missing', /gcloud components install gke-gcloud-auth-plugin/],
     ['Unable to connect to the server: getting credentials: exec: executable kubelogin not found', {}, 'kube.auth-plugin.missing', /az aks install-cli/],
+    ['Unable to connect to the server: getting credentials: exec: fork/exec /opt/bin/aws: no such file or directory', {}, 'kube.auth-plugin.missing', /AWS CLI/],
     ['Unable to connect to the server: getting credentials: exec: executable aws failed with exit code 255', {}, 'kube.auth-plugin.failed', /aws configure/],
     ['Error from server (Forbidden): forbidden: User "bob" cannot get path "/openid/v1/jwks"', {}, 'kube.forbidden'],
     ['Error from server (NotFound): the server could not find the requested resource', {}, 'kube.not-found'],

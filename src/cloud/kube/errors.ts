@@ -53,7 +53,8 @@ export function kubectlError(what: string, stderr: string, opts: { spawnCode?: s
     });
   }
   if (opts.timedOut) return new KubeError('Timeout', 'kube.timeout', `${what}${where}: kubectl did not answer in time.`, { hint: 'Check that the API server is reachable (VPN, private endpoint, authorized networks).' });
-  const missing = /exec: executable (\S+) not found/.exec(stderr) ?? /exec: exec: "([^"]+)": executable file not found/.exec(stderr);
+  const missing = /exec: executable (\S+) not found/.exec(stderr) ?? /exec: exec: "([^"]+)": executable file not found/.exec(stderr)
+    ?? /getting credentials: exec: fork\/exec (\S+): no such file or directory/.exec(stderr);
   if (missing) {
     const h = pluginHelp(missing[1]);
     return new KubeError('PluginMissing', 'kube.auth-plugin.missing', `The kubeconfig's credential plugin \`${missing[1]}\` is not installed${where}.`, { hint: h.install, plugin: missing[1] });
