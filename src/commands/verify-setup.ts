@@ -9,10 +9,19 @@ import type { KsaRef, Settings } from '../model/settings.js';
 import { googleAccess, googleEndpoint } from '../cloud/google/auth.js';
 import { createGoogleApi, type GoogleApi } from '../cloud/google/http.js';
 import { Kubectl } from '../cloud/kube/kubectl.js';
-import { credConfigObject } from '../render/cred-config.js';
+import { credConfigObject, type CredConfigInput } from '../render/cred-config.js';
+import { usesGkeForms } from '../plan/grants.js';
 import { tokenAudience, type ProviderRef } from '../plan/names.js';
 import { providerPath } from '../plan/provider.js';
 import type { VerifyRun } from './verify-stages.js';
+
+/**
+ * GKE's built-in pool has no provider: the cluster's tokens (audience `PROJECT_ID.svc.id.goog`) are exchanged
+ * with the audience `identitynamespace:POOL:ISSUER`, as the GKE metadata server does (research k8s-clouds.md §6.3).
+ */
+export function gkeCredConfig(cc: CredConfigInput, issuer: string): Record<string, unknown> {
+  return { ...credConfigObject(cc), audience: `identitynamespace:${cc.provider.poolId}:${issuer}` };
+}
 
 async function projectNumber(api: GoogleApi, s: Settings): Promise<{ number?: string; note?: string }> {
   if (s.project.number) return { number: s.project.number };
@@ -46,7 +55,10 @@ export async function openVerify(ctx: Ctx, s: Settings, ksa: KsaRef): Promise<Ve
   const serviceAccount = serviceAccountFor(s, ksa);
   const lifetime = typeof s.serviceAccount?.tokenLifetime === 'number' ? s.serviceAccount.tokenLifetime : undefined;
   const expiration = typeof s.workload.tokenExpiration === 'number' ? s.workload.tokenExpiration : 3600;
-  const audience = tokenAudience(ref, s.provider.allowedAudiences);
+  const gke = usesGkeForms(s.cluster.platform, s.pool.id);
+  const audience = gke ? ref.poolId : tokenAudience(ref, s.provider.allowedAudiences);
+  const cc = { provider: ref, tokenPath: s.workload.tokenPath, format: { type: 'text' as const }, serviceAccount, tokenLifetimeSeconds: serviceAccount ? lifetime : undefined, endpoint: googleEndpoint(env) };
+  const credConfig = (gke ? gkeCredConfig(cc, s.provider.issuerUri ?? s.cluster.issuer ?? '') : credConfigObject(cc)) as Record<string, unknown>;
   return {
     ctx, ksa, api, ref,
     kubectl: new Kubectl({ context: s.cluster.context, kubeconfig: s.cluster.kubeconfig, env, cwd: ctx.io.cwd, signal: ctx.signal, log: ctx.log }),
@@ -54,7 +66,8 @@ export async function openVerify(ctx: Ctx, s: Settings, ksa: KsaRef): Promise<Ve
     tokenAudience: audience,
     tokenExpiration: expiration,
     recorded: { issuerUri: s.provider.issuerUri, allowedAudiences: s.provider.allowedAudiences, mapping: s.provider.attributeMapping, condition: s.provider.attributeCondition },
-    credConfig: credConfigObject({ provider: ref, tokenPath: s.workload.tokenPath, format: { type: 'text' }, serviceAccount, tokenLifetimeSeconds: serviceAccount ? lifetime : undefined, endpoint: googleEndpoint(env) }) as Record<string, unknown>,
+    credConfig,
+    gke,
     serviceAccount,
     fix: { ksa: `${ksa.namespace}/${ksa.name}`, serviceAccount, project: s.project.id, pool: ref.poolId, provider: ref.providerId, tokenAudience: audience },
   };

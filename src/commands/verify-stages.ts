@@ -33,6 +33,8 @@ export interface VerifyRun {
   /** What wif.yaml says, used when the provider cannot be read. */
   recorded: { issuerUri?: string; allowedAudiences: string[]; mapping: Record<string, string>; condition?: string };
   credConfig: Record<string, unknown>;
+  /** GKE's built-in workload pool: no provider; the cluster is the identity provider. */
+  gke?: boolean;
   serviceAccount?: string;
   fix: FixContext;
   token?: string;
@@ -72,7 +74,7 @@ export async function stageToken(r: VerifyRun): Promise<Outcome> {
 
 /** The provider as Google has it: null = absent, undefined = could not read (falls back to wif.yaml). */
 async function readProvider(r: VerifyRun): Promise<void> {
-  if (!r.api || r.provider !== undefined) return;
+  if (!r.api || r.gke || r.provider !== undefined) return;
   const { getWip } = await import('../cloud/google/wip.js');
   try {
     r.provider = (await getWip<Provider>(r.api, r.providerPath)) ?? null;
@@ -107,7 +109,7 @@ export async function stageClaims(r: VerifyRun): Promise<Outcome> {
   const facts: ProviderFacts = {
     ref: r.ref,
     issuerUri: p ? p.oidc?.issuerUri : r.recorded.issuerUri,
-    allowedAudiences: p ? p.oidc?.allowedAudiences ?? [] : r.recorded.allowedAudiences,
+    allowedAudiences: r.gke ? [r.ref.poolId] : p ? p.oidc?.allowedAudiences ?? [] : r.recorded.allowedAudiences,
     keys: keys.facts,
   };
   const out = checkClaims(r.jwt!, facts, r.fix, Math.floor(r.ctx.now().getTime() / 1000));
@@ -125,6 +127,11 @@ export async function stageClaims(r: VerifyRun): Promise<Outcome> {
 
 /** Stage 3: mapping and condition, evaluated locally on the real claims. */
 export async function stageCondition(r: VerifyRun): Promise<Outcome> {
+  if (r.gke) {
+    const k8s = (r.jwt!.claims['kubernetes.io'] ?? {}) as { namespace?: string; serviceaccount?: { name?: string } };
+    if (!k8s.namespace || !k8s.serviceaccount?.name) return diag(r, 'mapping-invalid', 'the token has no kubernetes.io namespace/serviceaccount claims');
+    return { ok: `GKE workload pool ${r.ref.poolId}: google.subject = ns/${k8s.namespace}/sa/${k8s.serviceaccount.name} (GKE fixes the mapping; no condition)` };
+  }
   const p = r.provider ?? undefined;
   const mapping = p?.attributeMapping ?? r.recorded.mapping;
   const condition = p ? p.attributeCondition : r.recorded.condition;

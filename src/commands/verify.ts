@@ -31,8 +31,7 @@ export function pickKsa(flags: RawFlags, s: Settings): KsaRef {
   return k;
 }
 
-function stagePlan(r: VerifyRun, flags: RawFlags, s: Settings): [StageName, StageFn | string][] {
-  const pod = typeof flags.pod === 'string' ? flags.pod : undefined;
+function stagePlan(r: VerifyRun, pod: string | undefined, s: Settings): [StageName, StageFn | string][] {
   return [
     ['ksa-token', stageToken],
     ['claims', stageClaims],
@@ -81,20 +80,23 @@ function summary(r: VerifyRun, printToken: boolean): Record<string, unknown> | u
   return { preview: tokenPreview(t.token), ...(t.expiry ? { expiresAt: new Date(t.expiry).toISOString() } : {}), ...(printToken ? { token: t.token } : {}) };
 }
 
-export async function run(ctx: Ctx, flags: RawFlags, _args: string[]): Promise<CommandResult> {
-  const s = await resolveSettings(ctx, flags, ['project', 'pool', 'provider']);
-  const ksa = pickKsa(flags, s);
-  const waitMs = parseDuration(typeof flags.wait === 'string' ? flags.wait : '0');
-  if (waitMs === undefined) throw new UsageError('input.invalid', `--wait: "${flags.wait}" is not a duration`, { hint: 'Use e.g. --wait 90s, --wait 5m, or --wait 0.' });
+export interface VerifyOptions {
+  waitMs: number;
+  pod?: string;
+  printToken: boolean;
+}
+
+/** Verify `ksa` with resolved settings (also what `wif init` runs at its end). */
+export async function verifyWith(ctx: Ctx, s: Settings, ksa: KsaRef, o: VerifyOptions): Promise<CommandResult> {
   const r = await openVerify(ctx, s, ksa);
   try {
-    const stages = await runStages(r, stagePlan(r, flags, s), waitMs);
-    const token = summary(r, !!flags.printToken);
-    const result = { ksa: `${ksa.namespace}/${ksa.name}`, provider: r.providerPath.replace(/^v1\//, ''), ok: stages.every((x) => x.ok), stages, ...(token ? { accessToken: token } : {}) };
+    const stages = await runStages(r, stagePlan(r, o.pod, s), o.waitMs);
+    const token = summary(r, o.printToken);
+    const result = { ksa: `${ksa.namespace}/${ksa.name}`, provider: r.gke ? r.ref.poolId : r.providerPath.replace(/^v1\//, ''), ok: stages.every((x) => x.ok), stages, ...(token ? { accessToken: token } : {}) };
     const c = ctx.colors;
     let text = formatStages(stages, { ok: c.green, bad: c.red, dim: c.dim });
     const bad = stages.find((x) => x.status === 'failed');
-    if (!bad) text += `\n\n${c.green('✔')} ${result.ksa} gets Google access tokens: ${flags.printToken ? r.final?.token : token?.preview}${token?.expiresAt ? ` (expires ${token.expiresAt})` : ''}`;
+    if (!bad) text += `\n\n${c.green('✔')} ${result.ksa} gets Google access tokens: ${o.printToken ? r.final?.token : token?.preview}${token?.expiresAt ? ` (expires ${token.expiresAt})` : ''}`;
     if (!bad) return { result, text };
     const n = stages.indexOf(bad) + 1;
     const error = new OperationError(`verify.${bad.cause ?? 'failed'}`, `verify failed at stage ${n} (${bad.name}): ${bad.detail}`, { hint: bad.fix ?? undefined });
@@ -102,4 +104,17 @@ export async function run(ctx: Ctx, flags: RawFlags, _args: string[]): Promise<C
   } finally {
     r.api?.close();
   }
+}
+
+/** Parse `--wait` (default 0). */
+export function waitOf(flags: RawFlags): number {
+  const ms = parseDuration(typeof flags.wait === 'string' ? flags.wait : '0');
+  if (ms === undefined) throw new UsageError('input.invalid', `--wait: "${flags.wait}" is not a duration`, { hint: 'Use e.g. --wait 90s, --wait 5m, or --wait 0.' });
+  return ms;
+}
+
+export async function run(ctx: Ctx, flags: RawFlags, _args: string[]): Promise<CommandResult> {
+  const s = await resolveSettings(ctx, flags, ['project', 'pool', 'provider']);
+  const ksa = pickKsa(flags, s);
+  return verifyWith(ctx, s, ksa, { waitMs: waitOf(flags), pod: typeof flags.pod === 'string' ? flags.pod : undefined, printToken: !!flags.printToken });
 }

@@ -49,8 +49,32 @@ export async function askInit(a: Asker, data: WizardData, flags: Answers): Promi
   ans.platform ??= detection.platform;
   ans.project ??= await a.input({ key: 'project', flag: '--project', message: 'Google Cloud project ID:', default: cfg?.project.id ?? data.defaultProject, validate: check(rules.projectId) });
   const ids = proposeIds({ platform: String(ans.platform), identity: detection.identity, issuer: detection.issuer, context });
-  ans.pool ??= await a.input({ key: 'pool', flag: '--pool', message: 'Workload identity pool ID (one per cluster):', default: cfg?.pool.id ?? ids.pool, validate: check(rules.poolId) });
-  ans.provider ??= await a.input({ key: 'provider', flag: '--provider', message: 'Provider ID:', default: cfg?.provider.id ?? ids.provider, validate: check(rules.providerId) });
+  const gkePool = gkeWorkloadPool(ans, detection);
+  if (gkePool) {
+    ans.pool = gkePool;
+    ans.provider ??= cfg?.provider.id ?? ids.provider;
+    data.say(`GKE: workloads use the project's workload pool ${gkePool} and GKE principals (principal://…/${gkePool}/subject/ns/NS/sa/KSA); no pool or provider to create.`);
+    await askWorkloads(a, ans, await data.listKsas(context), cfg);
+  } else {
+    ans.pool ??= await a.input({ key: 'pool', flag: '--pool', message: 'Workload identity pool ID (one per cluster):', default: cfg?.pool.id ?? ids.pool, validate: check(rules.poolId) });
+    ans.provider ??= await a.input({ key: 'provider', flag: '--provider', message: 'Provider ID:', default: cfg?.provider.id ?? ids.provider, validate: check(rules.providerId) });
+    await askWho(a, ans, data, context, detection);
+  }
+  await askAccess(a, ans, cfg, String(ans.project));
+  await askRoles(a, ans, cfg);
+  await askOutput(a, ans, cfg);
+  return { answers: ans, detection };
+}
+
+/** GKE's built-in pool `PROJECT_ID.svc.id.goog`, unless --pool names a pool of wif's own. */
+function gkeWorkloadPool(ans: Answers, d: DetectView): string | undefined {
+  if (ans.platform !== 'gke' || (typeof ans.pool === 'string' && !ans.pool.endsWith('.svc.id.goog'))) return undefined;
+  return typeof ans.pool === 'string' ? ans.pool : d.identity?.workloadPool ?? `${d.identity?.projectId ?? String(ans.project)}.svc.id.goog`;
+}
+
+/** Mapping, KSAs and the condition, with the live preview of what the condition admits. */
+async function askWho(a: Asker, ans: Answers, data: WizardData, context: string, detection: DetectView): Promise<void> {
+  const cfg = data.config;
   const mapping = await askMapping(a, ans, cfg);
   const listed = await data.listKsas(context);
   const ksas = await askWorkloads(a, ans, listed, cfg);
@@ -59,10 +83,6 @@ export async function askInit(a: Asker, data: WizardData, flags: Answers): Promi
   data.say(condition ? `Condition preview: ${previewText(preview)}` : 'No attribute condition: every service account of the cluster may federate.');
   const refusedGrant = ksas.map(name).filter((k) => preview.refused.includes(k));
   if (refusedGrant.length) data.say(`warning: the condition refuses ${refusedGrant.join(', ')}, which you are granting access to.`);
-  await askAccess(a, ans, cfg, String(ans.project));
-  await askRoles(a, ans, cfg);
-  await askOutput(a, ans, cfg);
-  return { answers: ans, detection };
 }
 
 async function askContext(a: Asker, data: WizardData, ans: Answers): Promise<string> {
