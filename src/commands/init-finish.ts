@@ -14,7 +14,7 @@ import type { KsaRef, Settings } from '../model/settings.js';
 import { resolveWorkload } from '../render/inputs.js';
 import { renderAllKind, FILE_NAMES, type Workload } from '../render/kinds.js';
 import { DEFAULT_POD_NAME, renderConfigMap, renderPod, renderServiceAccount } from '../render/manifests.js';
-import { toYaml } from '../render/yaml.js';
+import { toYaml, toYamlStream } from '../render/yaml.js';
 
 type Obj = Record<string, unknown>;
 export const ksasOf = (s: Settings): KsaRef[] => s.access.ksas.filter((k): k is KsaRef => typeof k !== 'string');
@@ -100,7 +100,8 @@ export async function applyManifests(ctx: Ctx, k: Kubectl, r: Rendered): Promise
   for (const ns of namespaces) if (!(await k.get('namespace', ns))) missing.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   const h = ctx.log.step(`kubectl apply: ${[...missing, ...r.manifests].map((m) => `${String(m.kind).toLowerCase()}/${(m.metadata as { name: string }).name}`).join(', ')}`);
   try {
-    const applied = await k.apply([...missing, ...r.manifests]);
+    // A YAML stream rather than a v1 List: every server validates its items, not all know the List kind.
+    const applied = await k.apply(toYamlStream([...missing, ...r.manifests].map((doc) => ({ doc }))));
     h.done();
     return applied.map((m) => `${String(m.kind).toLowerCase()}/${(m.metadata as { name?: string })?.name ?? ''}`);
   } catch (e) {

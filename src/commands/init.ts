@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { flowReport, planAndApply } from '../apply/flow.js';
 import { openGoogle } from '../apply/preflight.js';
 import { resolveProviderSource } from '../apply/provider-source.js';
+import type { Kubectl } from '../cloud/kube/kubectl.js';
 import type { Ctx } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import type { CommandResult } from '../core/output.js';
@@ -69,12 +70,25 @@ export async function run(ctx: Ctx, flags: InitFlags, _args: string[]): Promise<
     const rendered = renderInit(ctx, s, g.project, isGkePool(s));
     const k = data.observation()?.kubectl;
     const applied = flags.applyManifests && k ? await applyManifests(ctx, k, rendered) : [];
-    const pod = applied.length && k && (await waitForPod(ctx, k, rendered.podName, ksasOf(s)[0].namespace)) ? rendered.podName : undefined;
+    const pod = await podToVerify(ctx, s, applied, rendered, k);
     const v = flags.verify === false ? undefined : await verifyAfterInit(ctx, flags, s, { waitMs, pod });
     return finish(ctx, { report, rendered, applied, written, configPath: s.configPath, command, verify: v });
   } finally {
     g.api.close();
   }
+}
+
+/**
+ * The test pod verify execs into, once it runs. Not on GKE: there the pod's token comes from the GKE metadata
+ * server, which only real GKE nodes run (`wif verify --pod wif-verify` checks it on a real cluster).
+ */
+async function podToVerify(ctx: Ctx, s: Settings, applied: string[], r: Rendered, k: Kubectl | undefined): Promise<string | undefined> {
+  if (!applied.length || !k) return undefined;
+  if (isGkePool(s)) {
+    ctx.log.info(`GKE: the in-pod check is not run here (the pod uses the GKE metadata server); run wif verify --pod ${r.podName} once it is Running.`);
+    return undefined;
+  }
+  return (await waitForPod(ctx, k, r.podName, ksasOf(s)[0].namespace)) ? r.podName : undefined;
 }
 
 /** Verify exactly as `wif verify` would after init: settings re-read from the wif.yaml just written. */

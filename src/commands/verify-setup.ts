@@ -69,6 +69,6 @@ export async function openVerify(ctx: Ctx, s: Settings, ksa: KsaRef): Promise<Ve
     credConfig,
     gke,
     serviceAccount,
-    fix: { ksa: `${ksa.namespace}/${ksa.name}`, serviceAccount, project: s.project.id, pool: ref.poolId, provider: ref.providerId, tokenAudience: audience },
+    fix: { ksa: `${ksa.namespace}/${ksa.name}`, serviceAccount, project: s.project.id, pool: ref.poolId, provider: ref.providerId, tokenAudience: audience, gke },
   };
 }

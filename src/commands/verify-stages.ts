@@ -175,7 +175,8 @@ export async function stagePod(r: VerifyRun, pod: string): Promise<Outcome> {
     const res = await r.kubectl.exec(pod, r.ksa.namespace, ['gcloud', 'auth', 'print-access-token']);
     const token = res.stdout.trim();
     if (res.exitCode === 0 && token) return { ok: `gcloud in pod ${r.ksa.namespace}/${pod} printed an access token ${tokenPreview(token)}` };
-    const err = redact(res.stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ')) || `exit code ${res.exitCode}`;
+    const lines = res.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^command terminated with exit code/.test(l));
+    const err = redact(lines.slice(0, 2).join(' | ')) || `exit code ${res.exitCode}`;
     return diag(r, 'pod-failed', `gcloud auth print-access-token failed in pod ${r.ksa.namespace}/${pod}: ${err}`);
   } catch (e) {
     if (e instanceof KubeError && e.reason === 'NotFound') return diag(r, 'pod-failed', `pod ${r.ksa.namespace}/${pod} not found: ${e.message}`);

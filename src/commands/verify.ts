@@ -8,6 +8,7 @@ import {
   failed, formatStages, notApplicable, parseDuration, passed, skippedAfter, STAGE_TITLES, type StageName, type StageResult,
 } from '../plan/verify.js';
 import { openVerify } from './verify-setup.js';
+import { providerName } from '../plan/names.js';
 import { stageGrants } from './verify-grants.js';
 import { stageClaims, stageCondition, stageImpersonation, stagePod, stageSts, stageToken, type Outcome, type VerifyRun } from './verify-stages.js';
 import { tokenPreview } from './verify-exchange.js';
@@ -92,7 +93,7 @@ export async function verifyWith(ctx: Ctx, s: Settings, ksa: KsaRef, o: VerifyOp
   try {
     const stages = await runStages(r, stagePlan(r, o.pod, s), o.waitMs);
     const token = summary(r, o.printToken);
-    const result = { ksa: `${ksa.namespace}/${ksa.name}`, provider: r.gke ? r.ref.poolId : r.providerPath.replace(/^v1\//, ''), ok: stages.every((x) => x.ok), stages, ...(token ? { accessToken: token } : {}) };
+    const result = { ksa: `${ksa.namespace}/${ksa.name}`, provider: r.gke ? r.ref.poolId : providerName(r.ref), ok: stages.every((x) => x.ok), stages, ...(token ? { accessToken: token } : {}) };
     const c = ctx.colors;
     let text = formatStages(stages, { ok: c.green, bad: c.red, dim: c.dim });
     const bad = stages.find((x) => x.status === 'failed');

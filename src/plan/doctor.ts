@@ -4,7 +4,7 @@
  * resources, required APIs, least-privilege lint, several clusters sharing a pool's subjects).
  * The command gathers `DoctorObservations` read-only; nothing here does I/O.
  */
-import type { WifYaml } from '../model/config.js';
+import type { Grant, WifYaml } from '../model/config.js';
 import type { Pool, Provider } from '../cloud/google/types.js';
 import { providerAudience, tokenAudience, type ProviderRef } from './names.js';
 import type { Policy } from './policy.js';
@@ -13,10 +13,13 @@ import { lintFindings, resourceFindings, type Finding } from './doctor-checks.js
 
 export type { Finding, Severity } from './doctor-checks.js';
 
+/** The APIs workload identity federation needs in the pool's project (cloud/google/services.ts lists the same). */
 export const REQUIRED_SERVICES = ['iam.googleapis.com', 'sts.googleapis.com', 'iamcredentials.googleapis.com', 'cloudresourcemanager.googleapis.com'];
 
 export interface DoctorObservations {
   config: WifYaml;
+  /** GKE's built-in workload pool: no pool, provider, issuer or condition of wif's own to check. */
+  gke?: boolean;
   projectNumber: string;
   /** Discovery `issuer` as the cluster serves it (undefined when the cluster was not reachable). */
   clusterIssuer?: string;
@@ -34,7 +37,7 @@ export interface DoctorObservations {
   /** Observed IAM policies by target key (`projects/ID`, `serviceAccounts/EMAIL`); absent = not read. */
   policies: Record<string, Policy | undefined>;
   /** Expected bindings derived from wif.yaml grants (grants.ts designGrant). */
-  expectedBindings: { target: string; role: string; member: string; ksa?: string }[];
+  expectedBindings: { target: string; role: string; member: string; ksa?: string; grant?: Grant }[];
   /** Condition evaluated for each granted KSA (`NS/NAME`): admitted, or the refusing detail. */
   conditionResults: { ksa: string; admitted: boolean; detail?: string }[];
   /** Service states (`iam.googleapis.com` → ENABLED/DISABLED); absent = not read. */
@@ -104,14 +107,22 @@ export function grantFindings(o: DoctorObservations): Finding[] {
     if (!policy) continue;
     const present = (policy.bindings ?? []).some((x) => x.role === b.role && !x.condition && x.members.includes(b.member));
     if (!present) {
-      const who = b.ksa ? `--ksa ${b.ksa}` : 'the grant';
-      out.push({ check: 'bindings', severity: 'error', message: `${b.target} has no ${b.role} binding for ${b.member}`, fix: `wif grant ${who} (re-applies the grants recorded in wif.yaml)` });
+      out.push({ check: 'bindings', severity: 'error', message: `${b.target} has no ${b.role} binding for ${b.member}`, fix: grantCommand(b.grant) });
     }
   }
   for (const r of o.conditionResults.filter((x) => !x.admitted)) {
     out.push({ check: 'condition', severity: 'error', message: `the provider's condition refuses granted KSA ${r.ksa}${r.detail ? `: ${r.detail}` : ''}`, fix: `wif provider ensure --allow-ksa ${r.ksa} (or revoke the grant: wif revoke --ksa ${r.ksa})` });
   }
   return out;
+}
+
+/** The `wif grant` that re-applies a recorded grant. */
+function grantCommand(g: Grant | undefined): string {
+  if (!g) return 'wif grant (re-apply the grants recorded in wif.yaml)';
+  const parts = ['wif grant', g.ksa ? `--ksa ${g.ksa}` : `--namespace ${g.namespace}`, ...g.roles.map((r) => `--role ${r}`)];
+  if (g.resource) parts.push(`--resource ${g.resource}`);
+  if (g.serviceAccount) parts.push(`--service-account ${g.serviceAccount}`);
+  return parts.join(' ');
 }
 
 /** Required APIs enabled in the project. */
@@ -129,7 +140,7 @@ export function planDoctor(o: DoctorObservations): Finding[] {
     ...audienceFindings(o),
     ...grantFindings(o),
     ...serviceFindings(o),
-    ...lintFindings(o.config, o.provider, o.siblings ?? [], Object.values(o.policies), o.projectNumber),
+    ...lintFindings(o.config, o.gke ? null : o.provider, o.siblings ?? [], Object.values(o.policies), o.projectNumber),
     ...o.unreadable.map((u): Finding => ({ check: u.check, severity: 'warning', message: `not checked: ${u.why}`, fix: 'Re-run with credentials and a reachable cluster for a complete report.' })),
   ];
   const rank = { error: 0, warning: 1, info: 2 } as const;

@@ -32,6 +32,8 @@ export interface FixContext {
   tokenAudience?: string;
   tokenIssuer?: string;
   jwksUploaded?: boolean;
+  /** GKE's built-in workload pool (pods use the GKE metadata server). */
+  gke?: boolean;
   /** The provider is known to exist and be ACTIVE (so invalid_target can only be propagation). */
   providerActive?: boolean;
 }
@@ -83,7 +85,9 @@ export function fixFor(cause: Cause, c: FixContext): string {
     case 'lifetime-invalid': return 'Use a --token-lifetime from 600 to 43200 seconds.';
     case 'rate-limited': return 'Google throttled the request: wait a few seconds and re-run.';
     case 'network': return 'Check network access to the Google endpoint (proxy, firewall, WIF_GOOGLE_API_ENDPOINT), then re-run.';
-    case 'pod-failed': return 'Check the pod mounts the projected token and the cred-config (wif render patch), that GOOGLE_APPLICATION_CREDENTIALS points at it, and that the image has gcloud.';
+    case 'pod-failed': return c.gke
+      ? 'On GKE the pod gets its token from the GKE metadata server: check the node pool runs it (--workload-metadata=GKE_METADATA), and for impersonation that the KSA carries the iam.gke.io/gcp-service-account annotation (wif render serviceaccount).'
+      : 'Check the pod mounts the projected token and the cred-config (wif render patch), that GOOGLE_APPLICATION_CREDENTIALS points at it, and that the image has gcloud.';
     default: return 'Re-run with --verbose for the full response, and see README "Troubleshooting".';
   }
 }

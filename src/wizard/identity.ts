@@ -20,7 +20,14 @@ const refs = (xs: unknown): KsaRef[] => (Array.isArray(xs) ? xs : []).map((s) =>
 /** `--mapping-preset` / `--attribute-mapping`; returns the mapping in effect. */
 export async function askMapping(a: Asker, ans: Answers, cfg: WifYaml | undefined): Promise<Record<string, string>> {
   if (typeof ans.attributeMapping === 'string') return parseMappingFlag(ans.attributeMapping).mapping;
-  if (ans.mappingPreset === undefined && cfg && !a.asking) return cfg.provider.attributeMapping;
+  if (ans.mappingPreset === undefined && cfg && !a.asking) {
+    // Recorded in wif.yaml: keep it, and name it so the equivalent command reproduces it.
+    const m = cfg.provider.attributeMapping;
+    const preset = Object.entries(MAPPING_PRESETS).find(([, p]) => JSON.stringify(p) === JSON.stringify(m))?.[0];
+    if (preset) ans.mappingPreset = preset;
+    else ans.attributeMapping = Object.entries(m).map(([k, v]) => `${k}=${v}`).join(',');
+    return m;
+  }
   ans.mappingPreset ??= await a.select({ key: 'mappingPreset', flag: '--mapping-preset', message: 'Attribute mapping (which token claims Google sees):', choices: MAPPING_CHOICES, default: 'kubernetes' });
   if (ans.mappingPreset !== 'custom') return { ...(MAPPING_PRESETS[ans.mappingPreset as keyof typeof MAPPING_PRESETS] ?? MAPPING_PRESETS.subject) };
   delete ans.mappingPreset;
@@ -74,7 +81,7 @@ export async function askCondition(a: Asker, ans: Answers, i: ConditionInput): P
   const nsFlag = Array.isArray(ans.allowNamespace) ? (ans.allowNamespace as string[]) : [];
   const ksaFlag = refs(ans.allowKsa);
   if (nsFlag.length || ksaFlag.length) return buildCondition(nsFlag, ksaFlag);
-  if (!a.asking && i.cfg?.provider.attributeCondition) return i.cfg.provider.attributeCondition;
+  if (!a.asking && i.cfg?.provider.attributeCondition) return (ans.attributeCondition = i.cfg.provider.attributeCondition);
   const mode = await a.select<ConditionMode>({ key: 'conditionMode', flag: '--allow-ksa', message: 'Attribute condition (which tokens Google accepts at all):', choices: CONDITION_CHOICES, default: 'ksas' });
   if (mode === 'ksas') {
     ans.allowKsa = i.ksas.map(key);
