@@ -31,7 +31,8 @@ export interface Sandbox {
   base: string;
   google: GoogleServices;
   ownerToken: string;
-  clock: { now: Date };
+  /** The sandbox clock is real time shifted by `offsetMs` (tests move it to expire tokens or purge resources). */
+  clock: { offsetMs: number };
   faults: GoogleDeps['faults'];
   /** Issuer → keys served through the IssuerRegistry (what the kube clusters would serve). */
   issuers: Map<string, TestKey[]>;
@@ -71,12 +72,12 @@ async function serve(google: GoogleServices): Promise<{ server: Server; base: st
 
 /** Start the Google services on a random loopback port. */
 export async function startSandbox(opts: { clusters?: ClusterSpec[] } = {}): Promise<Sandbox> {
-  const clock = { now: new Date() };
+  const clock = { offsetMs: 0 };
   const issuers = new Map<string, TestKey[]>();
   const faults = { latencyMs: 0, failRate: 0, conflictRate: 0, random: Math.random };
   const ownerToken = `ya29.sandbox-owner-${randomBytes(8).toString('hex')}`;
   const google = createGoogleServices({
-    project: PROJECT, ownerToken, clusters: opts.clusters ?? [gke], faults, now: () => clock.now,
+    project: PROJECT, ownerToken, clusters: opts.clusters ?? [gke], faults, now: () => new Date(Date.now() + clock.offsetMs),
     issuers: {
       lookup(issuer) {
         const keys = issuers.get(issuer);

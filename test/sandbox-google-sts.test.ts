@@ -124,6 +124,11 @@ test('request and target errors: invalid_request and invalid_target bodies', asy
   }
   await expectOAuth(stsForm(DISC, jwt, { requested_token_type: 'urn:ietf:params:oauth:token-type:id_token' }), 'invalid_request', 'Invalid value of requested_token_type in request.');
   await expectOAuth(stsForm(DISC, jwt, { scope: '' }), 'invalid_request', 'Scope(s) must be provided.');
+  await expectOAuth(stsForm(DISC, jwt, { grant_type: 'client_credentials' }), 'unsupported_grant_type', 'Unsupported grant type.');
+  await expectOAuth(stsForm(DISC, jwt, { subject_token_type: 'urn:ietf:params:oauth:token-type:saml2' }), 'invalid_request', 'Invalid value of subject_token_type in request.');
+  await expectOAuth(stsForm(DISC, 'not-a-jwt'), 'invalid_grant', 'Unable to parse the ID Token.');
+  const json = await sb.call('POST', '/v1/token', { token: null, body: { grantType: 'x', subject_tokn: 'y' } });
+  assert.equal(json.json.error.message, 'Invalid JSON payload received. Unknown name "subject_tokn": Cannot find field.');
   const target = 'The target service indicated by the "audience" parameters is invalid. This might either be because the pool or provider is disabled or deleted or because it doesn\'t exist.';
   await expectOAuth(stsForm(DISC.replace(PROJECT.number, PROJECT.id), jwt), 'invalid_target', target);
   await expectOAuth(stsForm(providerAudience('kube', 'nope'), jwt), 'invalid_target', target);
