@@ -274,6 +274,38 @@ describe('objects', () => {
   });
 });
 
+describe('what wif itself sends', () => {
+  test('apply -f - of a v1 List with -o json (client-side validation reads /openapi/v2)', async () => {
+    const list = { apiVersion: 'v1', kind: 'List', items: [
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'listed', namespace: 'default' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'listed', namespace: 'default' }, data: { a: '1' } },
+    ] };
+    const out = JSON.parse(await ok(['apply', '-f', '-', '-o', 'json'], JSON.stringify(list)));
+    assert.deepEqual(out.items.map((i: any) => `${i.kind}/${i.metadata.name}`), ['ServiceAccount/listed', 'ConfigMap/listed']);
+    assert.ok(h.requests.some((r) => r.url.startsWith('/openapi/v2') && r.status === 200));
+    const dry = JSON.parse(await ok(['apply', '-f', '-', '-o', 'json', '--dry-run=server'], JSON.stringify({ ...list, items: [{ ...list.items[1], data: { a: '2' } }] })));
+    assert.equal(dry.data.a, '2');
+    assert.equal(JSON.parse(await ok(['get', 'cm', 'listed', '-o', 'json'])).data.a, '1', 'server dry run wrote nothing');
+  });
+
+  test('apply --server-side creates, updates and drops fields the manager stopped applying', async () => {
+    const cm = (data: object) => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ssa', namespace: 'default' }, data });
+    assert.equal((await ok(['apply', '--server-side', '--field-manager=wif', '-f', '-'], cm({ x: '1', y: '2' }))).trim(), 'configmap/ssa serverside-applied');
+    await ok(['apply', '--server-side', '--field-manager=wif', '-f', '-'], cm({ x: '1' }));
+    await ok(['apply', '--server-side', '--field-manager=other', '-f', '-'], cm({ z: '3' }));
+    assert.deepEqual(JSON.parse(await ok(['get', 'cm', 'ssa', '-o', 'json'])).data, { x: '1', z: '3' });
+    const patch = h.requests.filter((r) => r.url.startsWith('/api/v1/namespaces/default/configmaps/ssa?')).at(-1);
+    assert.equal(patch?.contentType, 'application/apply-patch+yaml');
+  });
+
+  test('kubectl get prints the server-side Table columns', async () => {
+    const pods = await ok(['get', 'pods', '-n', 'wif-demo']);
+    assert.match(pods, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nprobe\s+1\/1\s+Running\s+0\s+\d+s\n$/);
+    assert.match(await ok(['get', 'deploy', 'web', '-n', 'wif-demo']), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/1\s+0\s+0\s+/);
+    assert.match(await ok(['get', 'cm', 'gcp-cred-config', '-n', 'wif-demo']), /^NAME\s+DATA\s+AGE\ngcp-cred-config\s+1\s+/);
+  });
+});
+
 describe('discovery', () => {
   test('aggregated v2 only when the Accept header lists it; legacy otherwise', async () => {
     const v2 = await raw('/apis', { ...admin(), accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json' });
@@ -283,7 +315,8 @@ describe('discovery', () => {
     assert.equal(v2beta1.json.kind, 'APIGroupList');
     const core = await raw('/api/v1', admin());
     assert.ok(core.json.resources.some((r: any) => r.name === 'serviceaccounts/token' && r.kind === 'TokenRequest' && r.group === 'authentication.k8s.io'));
-    assert.equal((await raw('/openapi/v2', admin())).status, 404);
+    const openapiV2 = await raw('/openapi/v2', admin());
+    assert.deepEqual([openapiV2.json.swagger, openapiV2.json.definitions], ['2.0', {}]);
   });
 
   test('the dispatcher runs the kubectl matching /version (minor 32)', async () => {

@@ -13,6 +13,8 @@ export interface KubeContext {
   adminToken: string;
   keys: KeyRing;
   store: Store;
+  /** Server-side apply: the last configuration each field manager applied, by object uid. */
+  applied: Map<string, Record<string, unknown>>;
   /** The one node pods are scheduled to. */
   nodeName: string;
   now(): Date;

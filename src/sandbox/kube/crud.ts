@@ -6,12 +6,14 @@
  */
 import type { SbResponse } from '../types.js';
 import type { KubeContext, ResourceRequest } from './context.js';
+import { serverSideApply } from './apply.js';
 import { admitPod, defaultNamespace, defaultWorkload, podStatus } from './defaults.js';
 import { jsonPatch, mergePatch, PATCH_META, PatchError, strategicMerge } from './patch.js';
 import { groupVersion, RESOURCES, type ResourceDef } from './resources.js';
 import { listFilter } from './selectors.js';
 import { errors, invalid, KubeStatusError, reply } from './status.js';
 import { rfc3339, type KObj } from './store.js';
+import { toTable, wantsTable } from './tables.js';
 import { validateName, validateObject } from './validate.js';
 
 type O = Record<string, any>;
@@ -120,12 +122,16 @@ export function replace(ctx: KubeContext, r: ResourceRequest, body: unknown, url
   return update(ctx, r, cur, obj, url);
 }
 
-/** PATCH in any of the three patch types (server-side apply is answered 415: not implemented here). */
+/** PATCH: strategic-merge, merge and JSON patches, and server-side apply (apply.ts). */
 export function patch(ctx: KubeContext, r: ResourceRequest, body: unknown, contentType: string, url: URL): SbResponse {
   const cur = ctx.store.get(r.def, r.namespace, String(r.name));
   const type = contentType.split(';')[0].trim();
-  if (!PATCH_TYPES.includes(type) || type === 'application/apply-patch+yaml') {
-    throw errors.unsupportedMediaType(PATCH_TYPES.filter((t) => t !== 'application/apply-patch+yaml'));
+  if (!PATCH_TYPES.includes(type)) throw errors.unsupportedMediaType(PATCH_TYPES);
+  if (type === 'application/apply-patch+yaml' && r.subresource !== 'status') {
+    return serverSideApply(ctx, ctx.applied, r, body, url, {
+      create: (obj) => create(ctx, { ...r, name: undefined, verb: 'create' }, obj, url),
+      update: (c, next) => update(ctx, r, c, next, url),
+    });
   }
   if (!cur) throw errors.notFound(r.def, String(r.name));
   let next: unknown;
@@ -140,19 +146,22 @@ export function patch(ctx: KubeContext, r: ResourceRequest, body: unknown, conte
   return update(ctx, r, cur, checkBody(r, next), url);
 }
 
-/** GET one object, or the list (with label/field selectors). */
-export function get(ctx: KubeContext, r: ResourceRequest, url: URL): SbResponse {
+/** GET one object, or the list (with label/field selectors); a meta.k8s.io Table when the client asks for one. */
+export function get(ctx: KubeContext, r: ResourceRequest, url: URL, accept?: string): SbResponse {
+  const table = wantsTable(accept);
   if (r.name) {
     const o = read(ctx, r.def, r.namespace, r.name);
     if (!o) throw errors.notFound(r.def, r.name);
-    return reply(200, o);
+    return reply(200, table && !r.subresource ? toTable([o], r.def.kind, ctx.now()) : o);
   }
   const keep = listFilter(url, r.def.kind);
-  const items = ctx.store.list(r.def, r.namespace || undefined)
+  const objects = ctx.store.list(r.def, r.namespace || undefined)
     .map((o) => (r.def.kind === 'Pod' ? { ...o, status: podStatus(o, ctx.store, ctx.now()) } : o))
-    .filter(keep)
-    .map(({ kind: _k, apiVersion: _a, ...rest }) => rest);
-  return reply(200, { kind: `${r.def.kind}List`, apiVersion: groupVersion(r.def), metadata: { resourceVersion: ctx.store.resourceVersion() }, items });
+    .filter(keep);
+  const rv = ctx.store.resourceVersion();
+  if (table) return reply(200, toTable(objects, r.def.kind, ctx.now(), rv));
+  const items = objects.map(({ kind: _k, apiVersion: _a, ...rest }) => rest);
+  return reply(200, { kind: `${r.def.kind}List`, apiVersion: groupVersion(r.def), metadata: { resourceVersion: rv }, items });
 }
 
 function deleteNamespaceContents(ctx: KubeContext, ns: string): void {

@@ -132,3 +132,26 @@ export function openapiRoot(gitVersion: string): object {
 export function openapiHash(path: string, gitVersion: string): string {
   return createHash('sha512').update(JSON.stringify(openapiDocument(path, gitVersion) ?? null)).digest('hex').toUpperCase();
 }
+
+export const OPENAPI_V2_PB = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
+
+function pbString(field: number, s: string): Buffer {
+  const b = Buffer.from(s);
+  return Buffer.concat([Buffer.from([(field << 3) | 2, b.length]), b]);
+}
+
+/**
+ * `/openapi/v2` without definitions: kubectl validates `kind: List` documents client-side against v2 (the v3
+ * field-validation probe never covers v1/List) and skips kinds it has no schema for, so items are then validated
+ * by the server (fieldValidation=Strict) as for single objects. Protobuf (gnostic openapi_v2.Document{swagger=1,
+ * info=2{title=1, version=2}}) when asked for, as kubectl does; JSON otherwise.
+ */
+export function openapiV2(gitVersion: string, accept: string | undefined): { body: Buffer | object; contentType: string } {
+  if ((accept ?? '').includes(OPENAPI_V2_PB)) {
+    const info = Buffer.concat([pbString(1, 'Kubernetes'), pbString(2, gitVersion)]);
+    const body = Buffer.concat([pbString(1, '2.0'), Buffer.from([(2 << 3) | 2, info.length]), info]);
+    // kube-openapi answers with `.v1.0` for `@v1.0`: Go's mime parser rejects the '@' in a Content-Type.
+    return { body, contentType: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' };
+  }
+  return { body: { swagger: '2.0', info: { title: 'Kubernetes', version: gitVersion }, paths: {}, definitions: {} }, contentType: 'application/json' };
+}

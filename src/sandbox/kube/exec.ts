@@ -64,7 +64,20 @@ function admit(ctx: KubeContext, req: IncomingMessage, ns: string, name: string,
   return { pod, container };
 }
 
-async function session(ctx: KubeContext, ws: WebSocket, pod: KObj, container: O, argv: string[], tty: boolean): Promise<void> {
+/** stdin (channel 0) until the client closes it (v5: channel 255 message [255, 0]) or the socket closes. */
+function readStdin(ws: WebSocket): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    const done = () => resolve(Buffer.concat(chunks));
+    ws.on('message', (data: Buffer) => {
+      if (data[0] === 0) chunks.push(data.subarray(1));
+      if (data[0] === 255 && data[1] === 0) done();
+    });
+    ws.on('close', done);
+  });
+}
+
+async function session(ctx: KubeContext, ws: WebSocket, pod: KObj, container: O, argv: string[], tty: boolean, stdin: boolean): Promise<void> {
   const send = (ch: number, data: string | Buffer) => {
     const b = Buffer.isBuffer(data) ? data : Buffer.from(data);
     if (b.length && ws.readyState === ws.OPEN) ws.send(Buffer.concat([Buffer.from([ch]), b]));
@@ -73,6 +86,7 @@ async function session(ctx: KubeContext, ws: WebSocket, pod: KObj, container: O,
   const c: Container = {
     fs: buildPodFs(ctx, pod, container),
     env: containerEnv(ctx, pod, container),
+    stdin: stdin && ws.protocol === 'v5.channel.k8s.io' ? await readStdin(ws) : undefined,
     gcloud: (args, gio) => runGcloud({ fs: c.fs, env: c.env, googleEndpoint: ctx.deps.googleEndpoint(), caPem: ctx.deps.caPem() }, args, gio),
   };
   let status: O;
@@ -106,7 +120,7 @@ export function upgradeExec(ctx: KubeContext, ready: () => Promise<void>, req: I
     const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     if (!PROTOCOLS.some((p) => offered.includes(p))) throw errors.badRequest(`unable to upgrade: none of the offered subprotocols [${offered.join(' ')}] is supported (want ${PROTOCOLS.join(' or ')})`);
     wss.handleUpgrade(req, socket, head, (ws) => {
-      session(ctx, ws, pod, container, argv, tty).catch((e) => ws.close(1011, String((e as Error).message).slice(0, 100)));
+      session(ctx, ws, pod, container, argv, tty, url.searchParams.get('stdin') === 'true').catch((e) => ws.close(1011, String((e as Error).message).slice(0, 100)));
     });
   }).catch((e) => httpError(socket, e instanceof KubeStatusError ? e : errors.internal((e as Error).message)));
   return true;

@@ -34,7 +34,7 @@ export function createKubeCluster(spec: ClusterSpec, deps: KubeDeps): KubeCluste
   const store = new Store(() => deps.now());
   const ctx: KubeContext = {
     spec, deps, issuer: spec.issuer, audiences: apiAudiences(spec), adminToken: deps.adminToken,
-    keys: new KeyRing(), store, nodeName: nodeNameFor(spec), now: () => deps.now(),
+    keys: new KeyRing(), store, applied: new Map(), nodeName: nodeNameFor(spec), now: () => deps.now(),
   };
   let seeded = false;
   const ensureSeeded = () => {
@@ -49,6 +49,7 @@ export function createKubeCluster(spec: ClusterSpec, deps: KubeDeps): KubeCluste
   };
   const reset = () => {
     store.clear();
+    ctx.applied.clear();
     ctx.keys.reset();
     seeded = false;
   };

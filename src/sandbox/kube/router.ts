@@ -46,9 +46,13 @@ function discovery(ctx: KubeContext, path: string, accept: string | undefined): 
   return undefined;
 }
 
-function openapi(ctx: KubeContext, path: string, url: URL): SbResponse | undefined {
+function openapi(ctx: KubeContext, path: string, url: URL, accept: string | undefined): SbResponse | undefined {
   const gv = ctx.spec.gitVersion;
   if (path === '/openapi/v3' || path === '/openapi/v3/') return reply(200, disc.openapiRoot(gv));
+  if (path === '/openapi/v2') {
+    const v2 = disc.openapiV2(gv, accept);
+    return Buffer.isBuffer(v2.body) ? { status: 200, headers: { 'content-type': v2.contentType, 'cache-control': 'no-cache, private' }, body: v2.body } : reply(200, v2.body);
+  }
   const m = /^\/openapi\/v3\/(.+)$/.exec(path);
   const doc = m ? disc.openapiDocument(m[1], gv) : undefined;
   if (!doc) return undefined;
@@ -64,7 +68,7 @@ function nonResource(ctx: KubeContext, req: SbRequest, path: string): SbResponse
   const cache = { 'cache-control': 'public, max-age=3600' };
   if (p === '/.well-known/openid-configuration') return reply(200, docs().configuration, 'application/json', cache);
   if (p === '/openid/v1/jwks') return reply(200, docs().jwks, 'application/jwk-set+json', cache);
-  const found = req.method === 'GET' ? (discovery(ctx, p, req.headers.accept) ?? openapi(ctx, p, req.url)) : undefined;
+  const found = req.method === 'GET' ? (discovery(ctx, p, req.headers.accept) ?? openapi(ctx, p, req.url, req.headers.accept)) : undefined;
   if (found) return found;
   if (p === '/api' || p.startsWith('/api/') || p === '/apis' || p.startsWith('/apis/')) throw errors.noResource();
   return text(404, '404 page not found\n');
@@ -80,7 +84,7 @@ function resource(ctx: KubeContext, req: SbRequest, r: ResourceRequest, user: Us
   if (r.subresource) return subresource(ctx, req, r);
   if (r.def.virtual) return review(ctx, r.def.kind, user, parseBody(req));
   switch (r.verb) {
-    case 'get': case 'list': return get(ctx, r, req.url);
+    case 'get': case 'list': return get(ctx, r, req.url, req.headers.accept);
     case 'create': if (r.name) throw errors.methodNotAllowed(r.def); return create(ctx, r, parseBody(req), req.url);
     case 'update': return replace(ctx, r, parseBody(req), req.url);
     case 'patch': return patch(ctx, r, parseBody(req), String(req.headers['content-type'] ?? ''), req.url);

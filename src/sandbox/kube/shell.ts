@@ -14,6 +14,8 @@ export interface Io {
 export interface Container {
   fs: PodFs;
   env: Map<string, string>;
+  /** What the client sent on stdin (`kubectl exec -i`), read by `cat` without file arguments. */
+  stdin?: Buffer;
   /** Runs the real gcloud for `gcloud auth print-access-token` (injected so tests of the shell need no gcloud). */
   gcloud(args: string[], io: Io): Promise<number>;
 }
@@ -23,7 +25,12 @@ export class NotFoundError extends Error {}
 
 function cat(c: Container, args: string[], io: Io): number {
   let code = 0;
-  for (const a of args.filter((x) => !x.startsWith('-') || x === '-')) {
+  const files = args.filter((x) => !x.startsWith('-') || x === '-');
+  for (const a of files.length ? files : ['-']) {
+    if (a === '-') {
+      if (c.stdin?.length) io.out(c.stdin);
+      continue;
+    }
     const p = normalize(a);
     const f = c.fs.files.get(p);
     if (f) io.out(f);
