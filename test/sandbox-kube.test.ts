@@ -302,7 +302,7 @@ describe('what wif itself sends', () => {
     const pods = await ok(['get', 'pods', '-n', 'wif-demo']);
     assert.match(pods, /^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\nprobe\s+1\/1\s+Running\s+0\s+\d+s\n$/);
     assert.match(await ok(['get', 'deploy', 'web', '-n', 'wif-demo']), /^NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+0\/1\s+0\s+0\s+/);
-    assert.match(await ok(['get', 'cm', 'gcp-cred-config', '-n', 'wif-demo']), /^NAME\s+DATA\s+AGE\ngcp-cred-config\s+1\s+/);
+    assert.match(await ok(['get', 'cm', 'gcp-cred-config', '-n', 'wif-demo']), /^NAME\s+DATA\s+AGE\ngcp-cred-config\s+2\s+/);
   });
 });
 
