@@ -67,7 +67,7 @@ async function applyStep(ctx: Ctx, api: GoogleApi, s: Step): Promise<AppliedStep
   const h = ctx.log.step(label);
   try {
     const r = await run(ctx, api, s.op!, (ms) => h.update(`${label} (waiting for the operation, ${Math.round(ms / 1000)} s)`));
-    h.done(r.outcome === 'done' ? undefined : `${label}: ${r.outcome === 'existed' ? 'it already exists' : 'already in place'}`);
+    h.done(r.outcome === 'done' ? label : `${label}: ${r.outcome === 'existed' ? 'it already exists' : 'already in place'}`);
     return { action: s.action, kind: s.kind, resource: s.resource, ...r };
   } catch (e) {
     h.fail();

@@ -87,7 +87,8 @@ function checkJwksFile(path: string, p: Problems, deps: ValidateDeps): void {
 
 function checkAccess(s: Settings, p: Problems): void {
   for (const k of s.access.ksas) p.check('access.ksas', '--ksa', k, ksaCheck);
-  p.check('access.namespace', '--namespace', s.access.namespace, R.namespace);
+  // `--namespace '*'` = every identity in the pool (principalSet://…/*): plan/grants.ts refuses it without --force.
+  p.check('access.namespace', '--namespace', s.access.namespace === '*' ? undefined : s.access.namespace, R.namespace);
   for (const r of s.access.roles) p.check('access.roles', '--role', r, R.role);
   p.check('access.resource', '--resource', s.access.resource, R.resource);
   for (const n of s.access.allowNamespaces) p.check('access.allowNamespaces', '--allow-namespace', n, R.namespace);
