@@ -1,6 +1,6 @@
 /**
- * Routes of one Google API: match method + path, check query parameters, authenticate, require the API to
- * be enabled in the sandbox project, then run the handler. A `GoogleHttpError` becomes Google's error body;
+ * Routes of one Google API: match method + path, authenticate, require the API to be enabled in the
+ * sandbox project, check query parameters, then run the handler. A `GoogleHttpError` becomes Google's error body;
  * anything else is a 500 INTERNAL (a sandbox bug, never a silent success).
  */
 import type { SbRequest, SbResponse, SbService } from '../types.js';
@@ -52,9 +52,10 @@ async function run(route: Route, req: SbRequest, state: GoogleState, apiHost: st
   try {
     state.purgeExpired();
     const query = req.url.searchParams;
-    checkQuery(query, route.query ?? []);
+    // ESF order: credentials, then the API's enablement, then transcoding of the request.
     const caller = route.auth === false ? NO_CALLER : authenticate(state, req, apiHost, route.rpc);
     if (!state.serviceEnabled(apiHost)) throw serviceDisabled(apiHost, state.deps.project.number);
+    checkQuery(query, route.query ?? []);
     return await route.handle({ req, state, query, params, caller });
   } catch (e) {
     if (e instanceof GoogleHttpError) return e.toResponse();
