@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
 import type { RequestRecord } from '../src/sandbox/server.js';
+import type { Prompter } from '../src/core/prompt.js';
 import { httpsJson, type HttpsResult } from './helpers/https.js';
 import { runWif, type WifRun } from './helpers/run.js';
 
@@ -20,7 +21,7 @@ export interface GoogleHarness {
   env: Record<string, string>;
   /** A fresh working directory (its own wif.yaml). */
   workdir(): string;
-  wif(argv: string[], o?: { cwd?: string; prompt?: Parameters<typeof runWif>[1]['prompt'] }): Promise<WifRun>;
+  wif(argv: string[], o?: { cwd?: string; prompt?: Prompter }): Promise<WifRun>;
   /** Spawn the built CLI as a user would (`node bin/wif.js …`, same entry code). */
   spawnWif(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }>;
   gcloud(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
