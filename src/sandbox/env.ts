@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { writeFileAtomic } from '../core/fs.js';
+import { writeStateFile } from './state.js';
 
 /**
  * The sandbox's env file (SPEC §4): `export NAME=value` lines, values single-quoted for POSIX shells, written
@@ -15,7 +15,7 @@ export function renderEnv(env: Record<string, string>): string {
 }
 
 export function writeEnvFile(path: string, env: Record<string, string>): void {
-  writeFileAtomic(path, renderEnv(env), 0o600);
+  writeStateFile(path, renderEnv(env), 0o600);
 }
 
 export function removeEnvFile(path: string): void {

@@ -10,7 +10,7 @@ import { createGoogleServices } from './google/index.js';
 import { createKubeCluster } from './kube/index.js';
 import { writeKubeconfig } from './kubeconfig.js';
 import { listenAll, RequestLog, type Listener, type RequestFilter, type RequestRecord } from './server.js';
-import { loadState, sandboxFiles, writeSecret } from './state.js';
+import { loadState, sandboxFiles, writeStateFile } from './state.js';
 import type { ClusterSpec, FaultOptions, IssuerRegistry, KubeCluster } from './types.js';
 
 /**
@@ -116,7 +116,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   };
 
   try {
-    writeSecret(files.accessToken, ownerToken + '\n');
+    writeStateFile(files.accessToken, ownerToken + '\n');
     writeKubeconfig(files.kubeconfig, { clusters: world.clusters.map((spec) => ({ spec, url: urls.get(spec.key)! })), caPem: state.tls.caPem,
       binDir: files.bin, adminTokens, accessTokenFile: files.accessToken });
   } catch (e) {

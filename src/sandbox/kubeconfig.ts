@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { writeFileAtomic } from '../core/fs.js';
+import { writeStateFile } from './state.js';
 import { shellQuote } from './env.js';
 import type { ClusterSpec } from './types.js';
 
@@ -115,8 +115,8 @@ export function renderShims(input: KubeconfigInput): Record<string, string> {
 export function writeKubeconfig(path: string, input: KubeconfigInput): void {
   mkdirSync(input.binDir, { recursive: true, mode: 0o700 });
   for (const [name, script] of Object.entries(renderShims(input))) {
-    writeFileAtomic(join(input.binDir, name), script, 0o700);
+    writeStateFile(join(input.binDir, name), script, 0o700);
     chmodSync(join(input.binDir, name), 0o700);
   }
-  writeFileAtomic(path, renderKubeconfig(input), 0o600);
+  writeStateFile(path, renderKubeconfig(input), 0o600);
 }
