@@ -11,6 +11,7 @@ import { RESOURCES } from '../src/sandbox/kube/resources.js';
 import { listFilter } from '../src/sandbox/kube/selectors.js';
 import { runCommand, tokenize, type Container, type Io } from '../src/sandbox/kube/shell.js';
 import { invalid, KubeStatusError } from '../src/sandbox/kube/status.js';
+import type { KObj } from '../src/sandbox/kube/store.js';
 import { humanDuration } from '../src/sandbox/kube/tables.js';
 import { validateName, validateObject } from '../src/sandbox/kube/validate.js';
 
@@ -176,7 +177,7 @@ describe('discovery negotiation and versions', () => {
 });
 
 describe('selectors', () => {
-  const objs = [{ metadata: { name: 'a', labels: { app: 'x', tier: 'web' } } }, { metadata: { name: 'b', labels: { app: 'y' } } }, { metadata: { name: 'c' } }];
+  const objs: KObj[] = [{ metadata: { name: 'a', labels: { app: 'x', tier: 'web' } } }, { metadata: { name: 'b', labels: { app: 'y' } } }, { metadata: { name: 'c' } }];
   const pick = (q: string) => objs.filter(listFilter(new URL(`https://x/?${q}`), 'Pod')).map((o) => o.metadata.name);
   test('equality, set-based, existence, fields', () => {
     assert.deepEqual(pick('labelSelector=app%3Dx'), ['a']);
