@@ -52,16 +52,18 @@ async function settle<T>(p: Promise<T>): Promise<{ value?: T; error?: KubeError 
 const FATAL = new Set(['Unreachable', 'TLS', 'PluginMissing', 'PluginFailed', 'KubectlMissing', 'Unauthorized', 'Timeout']);
 
 /**
- * Read everything concurrently. Throws the connection-level error when nothing could be read (cluster
+ * Read everything concurrently (`apiGroups: false` skips `/apis`, only needed to recognise distributions such
+ * as OpenShift; `mintToken: false` skips the token). Throws the connection-level error when nothing could be read (cluster
  * unreachable, auth plugin missing…); otherwise returns what was read plus the per-read errors.
  */
-export async function readClusterOidc(k: Kubectl, o: { mintToken?: boolean } = {}): Promise<ClusterReads> {
+export async function readClusterOidc(k: Kubectl, o: { mintToken?: boolean; apiGroups?: boolean } = {}): Promise<ClusterReads> {
+  const skip = Promise.resolve({} as { value?: undefined; error?: KubeError });
   const [version, groups, discovery, jwks, token] = await Promise.all([
     settle(k.version()),
-    settle(k.getRaw<{ groups?: { name: string }[] }>('/apis')),
+    o.apiGroups === false ? skip : settle(k.getRaw<{ groups?: { name: string }[] }>('/apis')),
     settle(k.getRaw<OidcDiscovery>(DISCOVERY_PATH)),
     settle(k.getRaw<{ keys: Record<string, unknown>[] }>(JWKS_PATH)),
-    o.mintToken === false ? Promise.resolve({} as { value?: undefined; error?: KubeError }) : settle(k.createToken('default', 'default', { durationSeconds: 600 })),
+    o.mintToken === false ? skip : settle(k.createToken('default', 'default', { durationSeconds: 600 })),
   ]);
   const all = [version, groups, discovery, jwks, token];
   const fatal = all.map((r) => r.error).find((e) => e && FATAL.has(e.reason));

@@ -74,7 +74,8 @@ export async function observeCluster(o: ObserveOptions): Promise<ClusterObservat
   const early = first.confidence !== 'low' ? cloudFor(first, firstGuess) : undefined;
   early?.catch(() => undefined);
 
-  const reads = await readClusterOidc(kubectl);
+  // API groups only tell self-hosted distributions apart: skip that read when the kubeconfig is clearly a cloud.
+  const reads = await readClusterOidc(kubectl, { apiGroups: !(first.confidence === 'high' && first.platform !== 'self-hosted') });
   const input: DetectInput = { ...staticIn, gitVersion: reads.gitVersion, apiGroups: reads.apiGroups, issuer: reads.tokenIssuer ?? reads.discovery?.issuer };
   const cls = classify(input, o.platform);
   const guess = extractIdentity(cls.platform, input);
