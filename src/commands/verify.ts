@@ -53,7 +53,10 @@ async function runStage(r: VerifyRun, name: StageName, fn: StageFn, deadline: nu
     if ('skip' in out) { h.done(`${STAGE_TITLES[name]}: ${out.skip}`); return notApplicable(name, out.skip); }
     if ('ok' in out) { h.done(); return passed(name, attempt > 1 ? `${out.ok} (after ${attempt} attempts)` : out.ok); }
     const left = deadline - r.ctx.now().getTime();
-    if (!out.propagation || left <= 0) { h.fail(); return failed(name, out); }
+    if (!out.propagation || left <= 0) {
+      h.fail();
+      return failed(name, attempt > 1 ? { ...out, detail: `${out.detail} (still failing after ${attempt} attempts; --wait ran out)` } : out);
+    }
     h.update(`${STAGE_TITLES[name]}: ${out.cause}, waiting for IAM propagation (attempt ${attempt}, ${Math.ceil(left / 1000)} s left)`);
     await sleep(Math.min(delay, left), r.ctx.signal);
   }
