@@ -225,6 +225,34 @@ test('control: rotate-keys (keep-old), reset, unknown cluster and endpoint', asy
   assert.equal(resets, 1);
   assert.deepEqual((await httpsJson(`${url('google')}/_sandbox/requests`, { ca: tls.caPem })).json, []);
   assert.equal((await httpsJson(`${url('google')}/_sandbox/what`, { ca: tls.caPem })).status, 404);
+  const rebound = await httpsJson(`${url('google')}/_sandbox/reset`, { ca: tls.caPem, method: 'POST', headers: { host: 'evil.example' }, servername: 'localhost' });
+  assert.equal(rebound.status, 403, 'DNS-rebinding guard');
+  assert.equal(resets, 1);
+});
+
+test('upgrades: handed to the service, logged as 101, unknown ones 404; close() ends open upgraded sockets', async () => {
+  const held: SbService = {
+    name: 'ws', handle: () => undefined,
+    upgrade(req, socket) {
+      if (req.url !== '/exec') return false;
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+      return true; // and never closed by the service
+    },
+  };
+  const [l] = await listenAll([{ name: 'kube:ws', shape: 'kube', injectFaults: false, services: [held] }], { tls: { cert: tls.certPem, key: tls.keyPem }, log, faults });
+  const { request } = await import('node:https');
+  const open = (path: string) => new Promise<number>((resolve, reject) => {
+    const req = request(`${l.url}${path}`, { ca: tls.caPem, headers: { connection: 'Upgrade', upgrade: 'websocket' } });
+    req.on('upgrade', (res) => resolve(res.statusCode ?? 0));
+    req.on('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('error', reject);
+    req.end();
+  });
+  assert.equal(await open('/exec'), 101);
+  assert.equal(await open('/nope'), 404);
+  assert.deepEqual(log.list({ listener: 'kube:ws' }).map((r) => [r.path, r.status, r.service]), [['/exec', 101, 'ws'], ['/nope', 404, 'kube:ws']]);
+  const closed = await Promise.race([l.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('hung'), 5000))]);
+  assert.equal(closed, 'closed');
 });
 
 test('env file: export lines a POSIX shell reads back verbatim, written 0600', () => {

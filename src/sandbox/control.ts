@@ -26,6 +26,11 @@ export function createControlService(deps: ControlDeps): SbService {
     name: '_sandbox',
     handle(req) {
       if (!req.path.startsWith(PREFIX)) return undefined;
+      // Only loopback names: a web page on another origin cannot reach these through DNS rebinding.
+      const host = String(req.headers.host ?? '').replace(/:\d+$/, '');
+      if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') {
+        return error(403, 'PERMISSION_DENIED', `The sandbox control endpoints answer only to 127.0.0.1 or localhost, not "${host}".`);
+      }
       return dispatch(deps, req);
     },
   };

@@ -99,7 +99,13 @@ export async function listen(spec: ListenerSpec, deps: ListenerDeps): Promise<Li
       else res.destroy();
     });
   });
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => upgrade(spec, deps, port, req, socket, head));
+  // Upgraded sockets (kube exec) leave the HTTP server's bookkeeping: track them so close() can end them.
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+    upgrade(spec, deps, port, req, socket, head);
+  });
   server.on('clientError', (_e, socket) => socket.destroy());
   server.on('tlsClientError', () => undefined);
   await new Promise<void>((resolve, reject) => {
@@ -107,7 +113,7 @@ export async function listen(spec: ListenerSpec, deps: ListenerDeps): Promise<Li
     server.listen(spec.port ?? 0, '127.0.0.1', () => { server.off('error', reject); resolve(); });
   });
   port = (server.address() as AddressInfo).port;
-  return { name: spec.name, port, url: `https://127.0.0.1:${port}`, close: () => closeServer(server) };
+  return { name: spec.name, port, url: `https://127.0.0.1:${port}`, close: () => closeServer(server, upgraded) };
 }
 
 /** Start several listeners; if any fails, close the others and rethrow its error. */
@@ -234,9 +240,10 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function closeServer(server: Server): Promise<void> {
+function closeServer(server: Server, upgraded: Set<Duplex>): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();
+    for (const s of upgraded) s.destroy();
   });
 }
