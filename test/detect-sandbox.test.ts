@@ -5,6 +5,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { startTestSandbox, type TestSandbox } from './helpers/sandbox.js';
 import { runWif } from './helpers/run.js';
+import { Kubectl } from '../src/cloud/kube/kubectl.js';
+import { jwtClaims } from '../src/cloud/kube/discovery.js';
 
 /**
  * `wif detect` against the whole sandbox: the four contexts through the spawned CLI exactly as a user runs it
@@ -113,4 +115,31 @@ test('unknown context: exit 2 listing the sandbox contexts', async () => {
   assert.equal(r.code, 2);
   assert.equal(r.json.error.code, 'kube.context.unknown');
   for (const c of ['self-hosted', 'eks', 'aks', 'gke']) assert.match(r.json.error.hint, new RegExp(c));
+});
+
+test('the kubectl library later commands use: apply (server dry-run, then real), get, list, createToken with an audience, exec', async () => {
+  const k = new Kubectl({ context: 'self-hosted', env: { PATH: process.env.PATH, HOME: sb.stateDir, ...sb.env }, cwd: sb.stateDir });
+  const manifests = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'lib-test' } },
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'app', namespace: 'lib-test' } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p1', namespace: 'lib-test' }, spec: { serviceAccountName: 'app', containers: [{ name: 'main', image: 'busybox' }] } },
+  ];
+  // As on a real API server, a server-side dry run cannot create objects in a namespace it did not create.
+  const dry = await k.apply(manifests.slice(0, 1), { dryRun: 'server' });
+  assert.equal(dry.length, 1);
+  assert.equal(await k.get('namespace', 'lib-test'), undefined, 'a server dry-run changes nothing');
+  const applied = await k.apply(manifests);
+  assert.deepEqual(applied.map((o) => (o as { kind: string }).kind), ['Namespace', 'ServiceAccount', 'Pod']);
+  const sas = await k.list<{ metadata: { name: string } }>('serviceaccounts', 'lib-test');
+  assert.ok(sas.some((x) => x.metadata.name === 'app'));
+  const aud = '//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/k';
+  const t = await k.createToken('lib-test', 'app', { audiences: [aud], durationSeconds: 900 });
+  const claims = jwtClaims(t.token)!;
+  assert.equal(claims.sub, 'system:serviceaccount:lib-test:app');
+  assert.deepEqual(claims.aud, [aud]);
+  assert.equal(claims.iss, spec('self-hosted').issuer);
+  const ok = await k.exec('p1', 'lib-test', ['echo', 'hello']);
+  assert.deepEqual([ok.exitCode, ok.stdout.trim()], [0, 'hello']);
+  assert.equal((await k.exec('p1', 'lib-test', ['false'])).exitCode, 1);
+  await assert.rejects(k.exec('nope', 'lib-test', ['true']), (e: unknown) => (e as { code?: string }).code === 'kube.not-found');
 });
