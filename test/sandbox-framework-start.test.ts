@@ -128,17 +128,29 @@ test('wif sandbox start: env file, every variable, real clients through it, one 
   console.log(`# wif sandbox start (child process): env file ready ${s.ms.toFixed(0)} ms after spawn; ${/ready in (\d+) ms/.exec(s.stderr())?.[1]} ms inside the process`);
 });
 
-test('wif sandbox start: same state dir → same IDs and CA; --port; --output json; SIGINT; port in use', async () => {
+test('wif sandbox start: same state dir → same IDs and CA; --port; --fail-rate; --output json; SIGINT; port in use', async () => {
   const first = JSON.parse(readFileSync(join(stateDir, 'sandbox.json'), 'utf8'));
   const ca = readFileSync(join(stateDir, 'ca.pem'), 'utf8');
   const port = await freePort();
-  const s = await start('--port', String(port), '--output', 'json');
+  const s = await start('--port', String(port), '--fail-rate', '1', '--latency', '20', '--output', 'json');
   let env: Record<string, string>;
   try {
     env = await sourced();
     assert.equal(env.WIF_GOOGLE_API_ENDPOINT, `https://127.0.0.1:${port}`);
     assert.deepEqual(JSON.parse(readFileSync(join(stateDir, 'sandbox.json'), 'utf8')), first);
     assert.equal(readFileSync(join(stateDir, 'ca.pem'), 'utf8'), ca, 'a trusted CA survives a restart');
+    const probe = `
+      const get = (u) => fetch(u).then(async (r) => [r.status, await r.json()]);
+      const e = process.env;
+      get(e.WIF_GOOGLE_API_ENDPOINT + '/v1/projects/' + e.WIF_SANDBOX_PROJECT)
+        .then(async (first) => [first, await get(e.WIF_GOOGLE_API_ENDPOINT + '/_sandbox/requests')])
+        .then((r) => process.stdout.write(JSON.stringify(r)));`;
+    const p = await run('sh', ['-c', '. "$0" && exec node -e "$1"', envFile, probe], { env: baseEnv, encoding: 'utf8' });
+    const [[status, body], [logStatus, log]] = JSON.parse(p.stdout);
+    assert.equal(status, 503);
+    assert.deepEqual(body, { error: { code: 503, message: 'The service is currently unavailable.', status: 'UNAVAILABLE' } });
+    assert.equal(logStatus, 200, 'control endpoints are never faulted');
+    assert.equal(log.at(-1).fault, 'unavailable');
     const busy = await run(process.execPath, [WIF, 'sandbox', 'start', '--state-dir', join(tmp, 'other'), '--port', String(port)], { env: baseEnv, encoding: 'utf8' }).catch((e) => e);
     assert.equal(busy.code, 1);
     assert.match(busy.stderr, /--port: cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/);
