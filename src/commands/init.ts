@@ -69,7 +69,7 @@ export async function run(ctx: Ctx, flags: InitFlags, _args: string[]): Promise<
     const written = await recordInit(s, g.project, want?.jwksJson !== undefined);
     const rendered = renderInit(ctx, s, g.project, isGkePool(s));
     const k = data.observation()?.kubectl;
-    const applied = flags.applyManifests && k ? await applyManifests(ctx, k, rendered) : [];
+    const applied = answers.applyManifests === true && k ? await applyManifests(ctx, k, rendered) : [];
     const pod = await podToVerify(ctx, s, applied, rendered, k);
     const v = flags.verify === false ? undefined : await verifyAfterInit(ctx, flags, s, { waitMs, pod });
     return finish(ctx, { report, rendered, applied, written, configPath: s.configPath, command, verify: v });
