@@ -1,5 +1,5 @@
 import { OperationError, UsageError, type WifError } from '../../core/errors.js';
-import { extraCa as extraCaBundle } from '../google/http.js';
+import { extraCaBundle } from '../tls.js';
 
 /**
  * EKS DescribeCluster / ListClusters through @aws-sdk/client-eks (imported lazily; research/k8s-clouds.md §4,
@@ -50,7 +50,8 @@ async function client(region: string, o: AwsOptions) {
     endpoint: eksEndpoint(env),
     ...(keys ? { credentials: keys } : { profile: o.profile ?? env.AWS_PROFILE }),
     maxAttempts: 3,
-    ...(ca ? { requestHandler: { httpsAgent: new Agent({ ca }), requestTimeout: 30_000 } } : {}),
+    // Bounded waits: an unroutable endpoint must not hang detection.
+    requestHandler: { connectionTimeout: 10_000, requestTimeout: 30_000, ...(ca ? { httpsAgent: new Agent({ ca }) } : {}) },
   });
 }
 

@@ -1,5 +1,5 @@
 import { OperationError, type WifError } from '../../core/errors.js';
-import { extraCa as extraCaBundle } from '../google/http.js';
+import { extraCaBundle } from '../tls.js';
 import { azureCredential, azureSubscription } from './credentials.js';
 
 /**

@@ -1,5 +1,5 @@
 import { OperationError, type WifError } from '../../core/errors.js';
-import { extraCa as extraCaBundle } from './http.js';
+import { extraCaBundle } from '../tls.js';
 import type { MethodOptions } from 'googleapis-common';
 import type { GoogleAccess } from './auth.js';
 
@@ -47,7 +47,7 @@ export async function getGkeCluster(id: GkeId, access: GoogleAccess, o: { env: R
   const name = `projects/${id.projectId}/locations/${id.location}/clusters/${id.name}`;
   try {
     const api = container({ version: 'v1', auth: (await access.authClient()) as never, ...(access.rootUrl ? { rootUrl: `${access.rootUrl}/` } : {}) });
-    const r = await api.projects.locations.clusters.get({ name }, { ...(agent ? { agent } : {}), signal: o.signal, retry: true } as MethodOptions);
+    const r = await api.projects.locations.clusters.get({ name }, { ...(agent ? { agent } : {}), signal: o.signal, retry: true, timeout: 30_000 } as MethodOptions);
     const c = r.data;
     return {
       ...id, endpoint: c.endpoint ?? undefined, selfLink: c.selfLink ?? undefined, currentMasterVersion: c.currentMasterVersion ?? undefined,
