@@ -7,9 +7,7 @@
  * in google-auth-library), node:https ~9 ms, and wif needs only a dozen REST calls whose exact shapes are in
  * research/gcp-api.md. ADC still goes through google-auth-library, imported only when no token file is given.
  */
-import { readFileSync } from 'node:fs';
 import type { Agent as HttpAgent } from 'node:http';
-import { rootCertificates } from 'node:tls';
 import type { Logger } from '../../core/log.js';
 import { withRetry } from '../../core/retry.js';
 import type { GoogleAccess } from './auth.js';
@@ -54,19 +52,9 @@ export function isNetworkError(e: unknown): boolean {
   return !!e && typeof e === 'object' && NETWORK_CODES.has(String((e as { code?: unknown }).code));
 }
 
-/**
- * The CA bundle for the command's env: Node reads NODE_EXTRA_CA_CERTS only at process start, so when the
- * command's env names a different file (in-process tests, embedding), it is added explicitly here.
- */
-export function extraCa(env: Record<string, string | undefined>): string[] | undefined {
-  const file = env.NODE_EXTRA_CA_CERTS;
-  if (!file || file === process.env.NODE_EXTRA_CA_CERTS) return undefined;
-  try {
-    return [...rootCertificates, readFileSync(file, 'utf8')];
-  } catch {
-    return undefined;
-  }
-}
+/** The CA bundle for the command's env (NODE_EXTRA_CA_CERTS given in-process; see src/cloud/tls.ts). */
+export { extraCaBundle as extraCa } from '../tls.js';
+import { extraCaBundle } from '../tls.js';
 
 /** The URL of a request: `WIF_GOOGLE_API_ENDPOINT` for every service when set, else `https://SERVICE.googleapis.com`. */
 export function requestUrl(rootUrl: string | undefined, req: Pick<GoogleRequest, 'service' | 'path' | 'query'>): URL {
@@ -79,7 +67,7 @@ interface RawResponse { status: number; text: string }
 
 async function makeAgents(env: Record<string, string | undefined>): Promise<{ https: HttpAgent; http: HttpAgent }> {
   const [https, http] = await Promise.all([import('node:https'), import('node:http')]);
-  const ca = extraCa(env);
+  const ca = extraCaBundle(env);
   return { https: new https.Agent({ keepAlive: true, maxSockets: 16, ...(ca ? { ca } : {}) }), http: new http.Agent({ keepAlive: true, maxSockets: 16 }) };
 }
 
