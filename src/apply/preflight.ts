@@ -40,8 +40,8 @@ export async function openGoogle(ctx: Ctx, s: Settings): Promise<GoogleSession> 
   const given = requireProject(s);
   const api = createGoogleApi({ access: googleAccess({ accessTokenFile: s.accessTokenFile, env: ctx.io.env }), env: ctx.io.env, log: ctx.log, signal: ctx.signal });
   try {
-    const project = await resolveProject(api, given);
-    const check = await checkServices(api, project.id);
+    // Independent reads in parallel: Service Usage accepts the project ID (or number) as given.
+    const [project, check] = await Promise.all([resolveProject(api, given), checkServices(api, given.id)]);
     if (check.unknown) ctx.log.warn(`could not check which APIs are enabled (${check.unknown.split('\n')[0]}); continuing`);
     const session: GoogleSession = { api, project, applied: [], disabled: check.disabled };
     if (!check.disabled.length) return session;
