@@ -147,6 +147,19 @@ test('control: rotate-keys serves only the new key, keep-old serves both', async
   assert.equal((await httpsJson(`${sb.googleUrl}/_sandbox/clusters/nope/rotate-keys`, { ca: sb.caPem, method: 'POST' })).status, 404);
 });
 
+test('control: disable and re-enable a Google API of the sandbox project', async () => {
+  const pools = `${sb.googleUrl}/v1/projects/${sb.env.WIF_SANDBOX_PROJECT}/locations/global/workloadIdentityPools`;
+  const auth = { authorization: `Bearer ${sb.sandbox.ownerToken}` };
+  const ctl = (verb: string) => httpsJson(`${sb.googleUrl}/_sandbox/services/iam.googleapis.com/${verb}`, { ca: sb.caPem, method: 'POST' });
+  assert.equal((await ctl('disable')).status, 200);
+  const off = await httpsJson(pools, { ca: sb.caPem, headers: auth });
+  assert.equal(off.status, 403);
+  assert.equal(off.json.error.status, 'PERMISSION_DENIED');
+  assert.match(JSON.stringify(off.json.error.details), /SERVICE_DISABLED/);
+  assert.equal((await ctl('enable')).status, 200);
+  assert.equal((await httpsJson(pools, { ca: sb.caPem, headers: auth })).status, 200);
+});
+
 test('gcloud works with the env file\'s CLOUDSDK_* settings; reset empties the Google state and the request log', async () => {
   const token = sb.sandbox.ownerToken;
   const pools = `${sb.googleUrl}/v1/projects/${sb.env.WIF_SANDBOX_PROJECT}/locations/global/workloadIdentityPools`;
