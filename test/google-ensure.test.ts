@@ -132,3 +132,18 @@ test('bad input is refused before any request (exit 2)', async () => {
   assert.equal(r.code, 2);
   assert.deepEqual(h.requests(s), []);
 });
+
+test('a create that meets a concurrent creation (409) looks at what exists and repairs its drift', async () => {
+  const cwd = h.workdir();
+  const racer = { ...scriptedPrompter({}), interactive: true, async confirm() {
+    // Between the plan and the apply, someone else creates the same pool with another display name.
+    const r = await h.api('POST', `/v1/projects/${h.sb.project.id}/locations/global/workloadIdentityPools?workloadIdentityPoolId=pool-race`, { displayName: 'Theirs' });
+    assert.equal(r.status, 200, r.text);
+    return true;
+  } };
+  const r = await h.wif(['pool', 'ensure', '--pool', 'pool-race', '--display-name', 'Mine', '--json'], { cwd, prompt: racer });
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(r.json.result.applied.map((a: any) => `${a.action}:${a.outcome}`), ['create:existed', 'update:done']);
+  const now = await h.api('GET', `/v1/projects/${h.sb.project.id}/locations/global/workloadIdentityPools/pool-race`);
+  assert.equal(now.json.displayName, 'Mine');
+});
