@@ -2,6 +2,7 @@ import type { Ctx } from '../core/context.js';
 import { OperationError, UsageError } from '../core/errors.js';
 import type { CommandResult } from '../core/output.js';
 import { sleep } from '../core/retry.js';
+import type { StepHandle } from '../core/log.js';
 import type { RawFlags } from '../model/flags.js';
 import { parseKsa, resolveSettings, type KsaRef, type Settings } from '../model/settings.js';
 import {
@@ -46,35 +47,41 @@ function stagePlan(r: VerifyRun, pod: string | undefined, s: Settings): [StageNa
 }
 
 /** Run one stage; while it fails with a propagation error and --wait allows, try again. */
-async function runStage(r: VerifyRun, name: StageName, fn: StageFn, deadline: number): Promise<StageResult> {
-  const h = r.ctx.log.step(STAGE_TITLES[name]);
+async function runStage(r: VerifyRun, name: StageName, fn: StageFn, deadline: number, h: StepHandle, label: string): Promise<StageResult> {
   for (let attempt = 1, delay = 5000; ; attempt++, delay = Math.min(delay * 2, 20_000)) {
+    h.update(label);
     const out = await fn(r);
-    if ('skip' in out) { h.done(`${STAGE_TITLES[name]}: ${out.skip}`); return notApplicable(name, out.skip); }
-    if ('ok' in out) { h.done(); return passed(name, attempt > 1 ? `${out.ok} (after ${attempt} attempts)` : out.ok); }
+    if ('skip' in out) return notApplicable(name, out.skip);
+    if ('ok' in out) return passed(name, attempt > 1 ? `${out.ok} (after ${attempt} attempts)` : out.ok);
     const left = deadline - r.ctx.now().getTime();
     if (!out.propagation || left <= 0) {
-      h.fail();
       return failed(name, attempt > 1 ? { ...out, detail: `${out.detail} (still failing after ${attempt} attempts; --wait ran out)` } : out);
     }
-    h.update(`${STAGE_TITLES[name]}: ${out.cause}, waiting for IAM propagation (attempt ${attempt}, ${Math.ceil(left / 1000)} s left)`);
+    const note = `${label}: ${out.cause}, waiting for IAM propagation (attempt ${attempt}, ${Math.ceil(left / 1000)} s left)`;
+    h.update(note);
+    r.ctx.log.debug(note);
     await sleep(Math.min(delay, left), r.ctx.signal);
   }
 }
 
+/** The stages in order under one progress line; after a failure the rest are skipped. */
 async function runStages(r: VerifyRun, plan: [StageName, StageFn | string][], waitMs: number): Promise<StageResult[]> {
   const deadline = r.ctx.now().getTime() + waitMs;
+  const who = `${r.ksa.namespace}/${r.ksa.name}`;
+  const h = r.ctx.log.step(`Verifying ${who}`);
   const out: StageResult[] = [];
   let failedAt: StageName | undefined;
-  for (const [name, fn] of plan) {
+  for (const [i, [name, fn]] of plan.entries()) {
     if (typeof fn === 'string') out.push(notApplicable(name, fn));
     else if (failedAt) out.push(skippedAfter(name, failedAt));
     else {
-      const res = await runStage(r, name, fn, deadline);
+      const res = await runStage(r, name, fn, deadline, h, `Verifying ${who}: ${i + 1}/${plan.length} ${STAGE_TITLES[name]}`);
       out.push(res);
       if (!res.ok) failedAt = name;
     }
   }
+  if (failedAt) h.fail(`Verifying ${who}: stage ${out.findIndex((x) => x.name === failedAt) + 1} (${failedAt}) failed`);
+  else h.done(`Verifying ${who}: every stage passed`);
   return out;
 }
 
