@@ -74,3 +74,21 @@ test('preview names what the condition admits and refuses', () => {
   const p = previewCondition({ 'google.subject': 'assertion.sub' }, "assertion.sub == 'system:serviceaccount:backend:api'", [{ namespace: 'backend', name: 'api' }, { namespace: 'default', name: 'default' }]);
   assert.equal(previewText(p), 'admits backend/api; refuses default/default');
 });
+
+test('a re-run with --yes keeps wif.yaml answers and widens a wif-built condition to the new KSA', async () => {
+  const { parseWifYaml } = await import('../src/model/config.js');
+  const config = parseWifYaml({
+    version: 1, project: { id: 'p-123456' }, cluster: { platform: 'self-hosted', context: 'self-hosted' }, pool: { id: 'pool-a' },
+    provider: { id: 'prov-a', attributeMapping: { 'google.subject': 'assertion.sub' }, attributeCondition: "assertion.sub == 'system:serviceaccount:demo:app'" },
+    grants: [{ ksa: 'demo/app', roles: ['roles/storage.objectViewer'] }],
+  });
+  const a = makeAsker(nonInteractivePrompter, true);
+  const { answers } = await askInit(a, { ...data(), config }, { ksa: ['jobs/etl'] });
+  assert.equal(answers.pool, 'pool-a');
+  assert.equal(answers.mappingPreset, 'subject');
+  assert.deepEqual(answers.allowKsa, ['demo/app', 'jobs/etl']);
+  assert.deepEqual(answers.role, ['roles/storage.objectViewer']);
+  const custom = parseWifYaml({ ...config, provider: { ...config.provider, attributeCondition: "assertion.sub.startsWith('system:serviceaccount:demo:')" } });
+  const r = await askInit(a, { ...data(), config: custom }, { ksa: ['jobs/etl'] });
+  assert.equal(r.answers.attributeCondition, "assertion.sub.startsWith('system:serviceaccount:demo:')", 'a hand-written condition is kept');
+});

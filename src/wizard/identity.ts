@@ -81,7 +81,7 @@ export async function askCondition(a: Asker, ans: Answers, i: ConditionInput): P
   const nsFlag = Array.isArray(ans.allowNamespace) ? (ans.allowNamespace as string[]) : [];
   const ksaFlag = refs(ans.allowKsa);
   if (nsFlag.length || ksaFlag.length) return buildCondition(nsFlag, ksaFlag);
-  if (!a.asking && i.cfg?.provider.attributeCondition) return (ans.attributeCondition = i.cfg.provider.attributeCondition);
+  if (!a.asking && i.cfg?.provider.attributeCondition) return keepRecordedCondition(ans, i.cfg, i.ksas);
   const mode = await a.select<ConditionMode>({ key: 'conditionMode', flag: '--allow-ksa', message: 'Attribute condition (which tokens Google accepts at all):', choices: CONDITION_CHOICES, default: 'ksas' });
   if (mode === 'ksas') {
     ans.allowKsa = i.ksas.map(key);
@@ -101,6 +101,19 @@ export async function askCondition(a: Asker, ans: Answers, i: ConditionInput): P
     return String(ans.attributeCondition);
   }
   return undefined;
+}
+
+/**
+ * Re-run without prompts: a condition wif built from the recorded KSAs grows to admit the KSAs granted now;
+ * a condition the user wrote is kept as is.
+ */
+function keepRecordedCondition(ans: Answers, cfg: WifYaml, ksas: KsaRef[]): string {
+  const cond = cfg.provider.attributeCondition!;
+  const recorded = refs(cfg.grants.map((g) => g.ksa).filter(Boolean));
+  if (cond !== buildCondition([], recorded)) return (ans.attributeCondition = cond);
+  const all = [...new Map([...recorded, ...ksas].map((k) => [key(k), k])).values()];
+  ans.allowKsa = all.map(key);
+  return buildCondition([], all)!;
 }
 
 /** Direct access or impersonation (`--service-account`, `--create-service-account`). */
