@@ -7,7 +7,7 @@ import { compactVerify, importJWK, type JWK } from 'jose';
 import type { Ctx } from '../core/context.js';
 import type { KsaRef } from '../model/settings.js';
 import type { GoogleApi } from '../cloud/google/http.js';
-import type { Provider } from '../cloud/google/types.js';
+import type { Pool, Provider } from '../cloud/google/types.js';
 import type { Kubectl } from '../cloud/kube/kubectl.js';
 import { KubeError } from '../cloud/kube/errors.js';
 import { decodeToken } from '../plan/claims.js';
@@ -40,6 +40,7 @@ export interface VerifyRun {
   token?: string;
   jwt?: JwtParts;
   provider?: Provider | null;
+  pool?: Pool | null;
   mapped?: { subject?: string; attributes: Record<string, string | string[]> };
   federated?: ExchangeResult;
   final?: ExchangeResult;
@@ -77,7 +78,9 @@ async function readProvider(r: VerifyRun): Promise<void> {
   if (!r.api || r.gke || r.provider !== undefined) return;
   const { getWip } = await import('../cloud/google/wip.js');
   try {
-    r.provider = (await getWip<Provider>(r.api, r.providerPath)) ?? null;
+    const [pool, provider] = await Promise.all([getWip<Pool>(r.api, r.providerPath.replace(/\/providers\/[^/]+$/, '')), getWip<Provider>(r.api, r.providerPath)]);
+    r.pool = pool ?? null;
+    r.provider = provider ?? null;
   } catch (e) {
     r.apiNote = `could not read the provider from Google (${(e as Error).message.split('\n')[0]}); checked against wif.yaml`;
   }
@@ -101,6 +104,9 @@ async function keysOf(r: VerifyRun, p: Provider | undefined): Promise<{ facts?: 
 export async function stageClaims(r: VerifyRun): Promise<Outcome> {
   await readProvider(r);
   const p = r.provider;
+  const poolName = r.providerPath.replace(/^v1\//, '').replace(/\/providers\/[^/]+$/, '');
+  if (r.pool === null) return diag(r, 'provider-missing', `the pool ${poolName} does not exist`);
+  if (r.pool && (r.pool.state === 'DELETED' || r.pool.disabled)) return diag(r, 'provider-disabled', `the pool ${poolName} is ${r.pool.state === 'DELETED' ? 'soft-deleted' : 'disabled'}: STS refuses every token of its providers`);
   if (p === null) return diag(r, 'provider-missing', `the provider ${r.providerPath.replace(/^v1\//, '')} does not exist`);
   if (p && (p.state === 'DELETED' || p.disabled)) return diag(r, 'provider-disabled', `the provider ${r.providerPath.replace(/^v1\//, '')} is ${p.state === 'DELETED' ? 'soft-deleted' : 'disabled'}`);
   r.fix.providerActive = !!p;
