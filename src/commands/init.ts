@@ -54,7 +54,7 @@ async function providerWant(ctx: Ctx, s: Settings): Promise<ProviderWant | undef
 export async function run(ctx: Ctx, flags: InitFlags, _args: string[]): Promise<CommandResult> {
   const configPath = isAbsolute(ctx.global.config) ? ctx.global.config : resolve(ctx.io.cwd, ctx.global.config);
   const data = initData(ctx, flags, await readWifYaml(configPath));
-  const asker = makeAsker(ctx.prompt, !!flags.yes || !!flags.dryRun || !ctx.interactive);
+  const asker = makeAsker(ctx.prompt, !!flags.yes || !ctx.interactive);
   const { answers } = await askInit(asker, data, { ...flags });
   const waitMs = waitOf(answers as RawFlags);
   const s = await settingsOf(ctx, answers, data);
