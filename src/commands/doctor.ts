@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { googleAccess } from '../cloud/google/auth.js';
 import { createGoogleApi } from '../cloud/google/http.js';
 import { Kubectl } from '../cloud/kube/kubectl.js';
@@ -24,10 +26,12 @@ function text(ctx: Ctx, findings: Finding[], where: string): string {
 }
 
 export async function run(ctx: Ctx, flags: RawFlags, _args: string[]): Promise<CommandResult> {
-  const s = await resolveSettings(ctx, flags, ['project', 'pool', 'provider']);
-  if (!s.config) {
-    throw new UsageError('config.missing', `${s.configPath} does not exist: doctor compares wif.yaml with reality`, { hint: 'Run wif init first, or pass --config FILE.' });
+  const configPath = isAbsolute(ctx.global.config) ? ctx.global.config : resolve(ctx.io.cwd, ctx.global.config);
+  if (!existsSync(configPath)) {
+    throw new UsageError('config.missing', `${configPath} does not exist: doctor compares wif.yaml with reality`, { hint: 'Run wif init first, or pass --config FILE.' });
   }
+  const s = await resolveSettings(ctx, flags, ['project', 'pool', 'provider']);
+  if (!s.config) throw new UsageError('config.missing', `${configPath} could not be read`, { hint: 'Run wif init first, or pass --config FILE.' });
   const env = ctx.io.env;
   const api = createGoogleApi({ access: googleAccess({ accessTokenFile: s.accessTokenFile, env }), env, log: ctx.log, signal: ctx.signal });
   const kubectl = new Kubectl({ context: s.cluster.context, kubeconfig: s.cluster.kubeconfig, env, cwd: ctx.io.cwd, signal: ctx.signal, log: ctx.log });
