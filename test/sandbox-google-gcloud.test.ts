@@ -86,11 +86,15 @@ test('gcloud: pools, OIDC provider with --jwk-json-path, update-oidc, IAM bindin
   const update = await gcloud('iam', 'workload-identity-pools', 'providers', 'update-oidc', 'gprov', '--location=global', '--workload-identity-pool=gpool',
     `--jwk-json-path=${join(dir, 'jwks2.json')}`, '--allowed-audiences=aud3');
   ok(update, 'update-oidc');
-  const [desc, poolDesc, badMember] = await Promise.all([
+  const [desc, poolDesc, badMember, poolList] = await Promise.all([
     gcloud('iam', 'workload-identity-pools', 'providers', 'describe', 'gprov', '--location=global', '--workload-identity-pool=gpool', '--format=json'),
     gcloud('iam', 'workload-identity-pools', 'describe', 'gpool', '--location=global', '--format=json'),
     gcloud('projects', 'add-iam-policy-binding', PROJECT.id, '--member=me@example.com', '--role=roles/viewer'),
+    // gcloud sends `showDeleted=False` (Python's spelling): Google parses query booleans case-insensitively.
+    gcloud('iam', 'workload-identity-pools', 'list', '--location=global', '--format=json'),
   ]);
+  ok(poolList, 'pools list');
+  assert.deepEqual(JSON.parse(poolList.stdout).map((x: { name: string }) => x.name), [`projects/${PROJECT.number}/locations/global/workloadIdentityPools/gpool`]);
   ok(desc, 'providers describe');
   const p = JSON.parse(desc.stdout);
   assert.equal(p.name, `projects/${PROJECT.number}/locations/global/workloadIdentityPools/gpool/providers/gprov`);

@@ -133,10 +133,12 @@ export function queryParam(query: URLSearchParams, camelName: string): string | 
 }
 
 export function queryBool(query: URLSearchParams, camelName: string): boolean {
-  const v = queryParam(query, camelName);
+  const raw = queryParam(query, camelName);
+  // Google's front end parses query booleans case-insensitively: gcloud (Python) sends `showDeleted=False`.
+  const v = raw === null ? null : raw.toLowerCase();
   if (v === null || v === 'false') return false;
   if (v === 'true') return true;
-  throw badRequest(`Invalid value at '${snake(camelName)}' (TYPE_BOOL), ${JSON.stringify(v)}`, snake(camelName));
+  throw badRequest(`Invalid value at '${snake(camelName)}' (TYPE_BOOL), ${JSON.stringify(raw)}`, snake(camelName));
 }
 
 export function queryInt(query: URLSearchParams, camelName: string): number | undefined {
