@@ -112,6 +112,13 @@ test('kubectl exec -i sends stdin (v5 close-stdin frame) and cat echoes it', asy
   assert.equal(r.stdout, 'from stdin\n');
 });
 
+test('kubectl wait sees the pod Ready (list + a watch that ends cleanly)', async () => {
+  const r = await h.kubectl(['wait', '--for=condition=Ready', 'pod/probe', '-n', 'wif-demo', '--timeout=10s']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'pod/probe condition met');
+  assert.equal(r.stderr, '');
+});
+
 test('failures: exit codes and messages as kubectl prints them', async () => {
   const cat = await exec('cat', '/nope');
   assert.equal(cat.code, 1);

@@ -135,7 +135,7 @@ describe('protobuf request bodies', () => {
 
   test('bad magic and unknown kinds are named', () => {
     assert.throws(() => decodeProtobuf(Buffer.from('{"kind":"X"}')), /k8s\\0/);
-    assert.throws(() => decodeProtobuf(envelope('apps/v1', 'Deployment', Buffer.alloc(0))), /no protobuf decoding for kind "Deployment"/);
+    assert.throws(() => decodeProtobuf(envelope('apps/v1', 'StatefulSet', Buffer.alloc(0))), /no protobuf decoding for kind "StatefulSet"/);
   });
 });
 

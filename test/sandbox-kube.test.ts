@@ -274,6 +274,46 @@ describe('objects', () => {
   });
 });
 
+/** Every leaf kubectl set (its --dry-run=client JSON) must arrive in the stored object: the protobuf decoder's oracle. */
+function assertSubset(want: unknown, got: unknown, path = ''): void {
+  if (want === null || (typeof want === 'object' && !Array.isArray(want) && !Object.keys(want as object).length)) return;
+  if (Array.isArray(want)) {
+    assert.ok(Array.isArray(got), `${path} should be an array`);
+    want.forEach((w, i) => assertSubset(w, (got as unknown[])[i], `${path}[${i}]`));
+  } else if (typeof want === 'object') {
+    for (const [k, v] of Object.entries(want as object)) assertSubset(v, (got as any)?.[k], `${path}.${k}`);
+  } else assert.equal(got, want, path);
+}
+
+describe('protobuf bodies of kubectl create (checked against kubectl --dry-run=client -o json)', () => {
+  const cases: [string, string[]][] = [
+    ['deployment/pd', ['create', 'deployment', 'pd', '--image=nginx:1.27', '--replicas=2', '--port=8080', '--', 'nginx', '-g', 'daemon off;']],
+    ['job/pj', ['create', 'job', 'pj', '--image=busybox:1.36', '--', 'echo', 'hi']],
+    ['cronjob/pc', ['create', 'cronjob', 'pc', '--image=busybox:1.36', '--schedule=*/5 * * * *', '--', 'date']],
+    ['secret/ps', ['create', 'secret', 'generic', 'ps', '--from-literal=user=admin', '--type=Opaque']],
+    ['configmap/pcm', ['create', 'configmap', 'pcm', '--from-literal=a=1', '--from-literal=b=']],
+    ['serviceaccount/psa', ['create', 'serviceaccount', 'psa']],
+    ['clusterrole/pcr', ['create', 'clusterrole', 'pcr', '--verb=get,list', '--resource=pods,serviceaccounts/token', '--resource-name=x']],
+    ['clusterrolebinding/pcrb', ['create', 'clusterrolebinding', 'pcrb', '--clusterrole=pcr', '--user=alice', '--group=devs', '--serviceaccount=default:default']],
+    ['role/pr', ['create', 'role', 'pr', '--verb=get', '--resource=configmaps']],
+    ['rolebinding/prb', ['create', 'rolebinding', 'prb', '--role=pr', '--serviceaccount=default:psa']],
+    ['namespace/pns', ['create', 'namespace', 'pns']],
+  ];
+  for (const [obj, args] of cases) {
+    test(obj, async () => {
+      const at = args.includes('--') ? args.indexOf('--') : args.length;
+      const want = JSON.parse(await ok([...args.slice(0, at), '--dry-run=client', '-o', 'json', ...args.slice(at)]));
+      await ok(args);
+      const post = h.requests.filter((r) => r.method === 'POST').at(-1);
+      assert.equal(post?.contentType, 'application/vnd.kubernetes.protobuf');
+      const got = JSON.parse(await ok(['get', obj, '-o', 'json']));
+      if (want.stringData) want.data = Object.fromEntries(Object.entries(want.stringData).map(([k, v]) => [k, Buffer.from(String(v)).toString('base64')]));
+      delete want.stringData;
+      assertSubset(want, got);
+    });
+  }
+});
+
 describe('what wif itself sends', () => {
   test('apply -f - of a v1 List with -o json (client-side validation reads /openapi/v2)', async () => {
     const list = { apiVersion: 'v1', kind: 'List', items: [

@@ -7,7 +7,7 @@
 import type { SbResponse } from '../types.js';
 import type { KubeContext, ResourceRequest } from './context.js';
 import { serverSideApply } from './apply.js';
-import { admitPod, defaultNamespace, defaultWorkload, podStatus } from './defaults.js';
+import { admitPod, defaultNamespace, defaultSecret, defaultWorkload, podStatus } from './defaults.js';
 import { jsonPatch, mergePatch, PATCH_META, PatchError, strategicMerge } from './patch.js';
 import { groupVersion, RESOURCES, type ResourceDef } from './resources.js';
 import { listFilter } from './selectors.js';
@@ -73,6 +73,7 @@ function prepareCreate(ctx: KubeContext, r: ResourceRequest, obj: KObj): void {
   if (!obj.metadata.name && obj.metadata.generateName) obj.metadata.name = `${obj.metadata.generateName}${Math.random().toString(36).slice(2, 7)}`;
   if (r.def.kind === 'Namespace') defaultNamespace(obj);
   if (WORKLOADS.includes(r.def.kind)) defaultWorkload(obj);
+  if (r.def.kind === 'Secret') defaultSecret(obj);
   delete obj.metadata.resourceVersion;
   delete obj.metadata.uid;
   delete obj.metadata.creationTimestamp;
@@ -107,6 +108,7 @@ function update(ctx: KubeContext, r: ResourceRequest, cur: KObj, next: KObj, url
   else if (['Pod', 'Namespace', ...WORKLOADS].includes(r.def.kind)) next.status = cur.status;
   if (r.def.kind === 'Namespace') defaultNamespace(next);
   if (WORKLOADS.includes(r.def.kind)) defaultWorkload(next);
+  if (r.def.kind === 'Secret') defaultSecret(next);
   validate(r.def, next);
   if (dryRun(url)) return reply(200, next);
   // A write that changes nothing is not stored: the resourceVersion stays (GuaranteedUpdate's no-op short cut).
@@ -162,6 +164,49 @@ export function get(ctx: KubeContext, r: ResourceRequest, url: URL, accept?: str
   if (table) return reply(200, toTable(objects, r.def.kind, ctx.now(), rv));
   const items = objects.map(({ kind: _k, apiVersion: _a, ...rest }) => rest);
   return reply(200, { kind: `${r.def.kind}List`, apiVersion: groupVersion(r.def), metadata: { resourceVersion: rv }, items });
+}
+
+/** Watch events (ADDED/MODIFIED/DELETED) for objects changed after resourceVersion `since`. */
+function watchEvents(ctx: KubeContext, r: ResourceRequest, url: URL, since: number): string[] {
+  const keep = listFilter(url, r.def.kind);
+  const mine = (o: KObj) => keep(o) && (!r.name || o.metadata.name === r.name) && Number(o.metadata.resourceVersion) > since;
+  const live = ctx.store.list(r.def, r.namespace || undefined)
+    .map((o) => (r.def.kind === 'Pod' ? { ...o, status: podStatus(o, ctx.store, ctx.now()) } : o)).filter(mine)
+    .map((object) => {
+      const createdAfter = ctx.store.createdAt(r.def, String(object.metadata.namespace ?? ''), object.metadata.name) > since;
+      return { type: !since || createdAfter ? 'ADDED' : 'MODIFIED', object, rv: Number(object.metadata.resourceVersion) };
+    });
+  const gone = ctx.store.deletedSince(r.def, since, r.namespace || undefined).filter(mine).map((object) => ({ type: 'DELETED', object, rv: Number(object.metadata.resourceVersion) }));
+  return [...live, ...gone].sort((a, b) => a.rv - b.rv).map(({ type, object }) => `${JSON.stringify({ type, object })}\n`);
+}
+
+/** How long an idle watch stays open: past client-go's 1 s "very short watch" threshold, short enough to poll. */
+const WATCH_IDLE_MS = 1100;
+
+/**
+ * A watch: the events after the requested resourceVersion, sent as soon as there are any (waiting up to ~1 s for
+ * the next write otherwise); then the stream ends and clients re-watch, as they do when a real watch times out.
+ * A sandbox response is sent whole, so a watch cannot stay open for minutes as on a real server (clients would
+ * wait for its headers); the short cycle keeps `kubectl wait`/informers responsive without warnings.
+ */
+export async function watch(ctx: KubeContext, r: ResourceRequest, url: URL): Promise<SbResponse> {
+  const since = Number(url.searchParams.get('resourceVersion') || 0);
+  const limit = Math.min(Number(url.searchParams.get('timeoutSeconds') || 60) * 1000, WATCH_IDLE_MS);
+  let events = watchEvents(ctx, r, url, since);
+  if (!events.length) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, limit);
+      timer.unref();
+      const off = ctx.store.onChange(() => (watchEvents(ctx, r, url, since).length ? done() : undefined));
+      function done() {
+        clearTimeout(timer);
+        off();
+        resolve();
+      }
+    });
+    events = watchEvents(ctx, r, url, since);
+  }
+  return { status: 200, headers: { 'content-type': 'application/json;stream=watch', 'cache-control': 'no-cache, private' }, body: events.join('') };
 }
 
 function deleteNamespaceContents(ctx: KubeContext, ns: string): void {

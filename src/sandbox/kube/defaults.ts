@@ -3,7 +3,7 @@
  * ServiceAccount admission plugin (service account must exist; the `kube-api-access-*` projected volume is
  * mounted at /var/run/secrets/kubernetes.io/serviceaccount), the scheduler's nodeName, and a pod status as the
  * kubelet would report it. Pods are NOT run: a pod is "Running" as soon as every volume it needs can be
- * assembled (its ConfigMaps exist), else "Pending" with ContainerCreating, the state a real kubelet leaves it in.
+ * assembled (its ConfigMaps and Secrets exist), else "Pending" with ContainerCreating, the state a real kubelet leaves it in.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { errors } from './status.js';
@@ -29,6 +29,15 @@ function defaultContainer(c: O): void {
   c.terminationMessagePath ??= '/dev/termination-log';
   c.terminationMessagePolicy ??= 'File';
   c.imagePullPolicy ??= !tag || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+/** Secret writes: `stringData` is merged into `data` (base64) and dropped; `type` defaults to Opaque. */
+export function defaultSecret(obj: KObj): void {
+  const data: Record<string, string> = { ...obj.data };
+  for (const [k, v] of Object.entries((obj.stringData ?? {}) as Record<string, string>)) data[k] = Buffer.from(String(v)).toString('base64');
+  delete obj.stringData;
+  if (Object.keys(data).length) obj.data = data;
+  obj.type ??= 'Opaque';
 }
 
 /** PodSpec defaults (SetDefaults_PodSpec / SetDefaults_Container). */
@@ -110,15 +119,20 @@ export function admitPod(def: ResourceDef, pod: KObj, store: Store, nodeName: st
   spec.priority ??= 0;
 }
 
-/** ConfigMaps a pod's volumes need that do not exist (non-optional ones only). */
+/** ConfigMaps and Secrets a pod's volumes need that do not exist (non-optional ones only), as `kind/name`. */
 export function missingConfigMaps(pod: KObj, store: Store): string[] {
   const ns = String(pod.metadata.namespace);
   const names = new Set<string>();
+  const need = (kind: string, src: O | undefined, name = src?.name) => { if (src && !src.optional) names.add(`${kind}/${name}`); };
   for (const v of pod.spec?.volumes ?? []) {
-    if (v.configMap && !v.configMap.optional) names.add(v.configMap.name);
-    for (const s of v.projected?.sources ?? []) if (s.configMap && !s.configMap.optional) names.add(s.configMap.name);
+    need('ConfigMap', v.configMap);
+    need('Secret', v.secret, v.secret?.secretName);
+    for (const s of v.projected?.sources ?? []) {
+      need('ConfigMap', s.configMap);
+      need('Secret', s.secret);
+    }
   }
-  return [...names].filter((n) => !store.get(res('ConfigMap'), ns, n));
+  return [...names].filter((n) => !store.get(res(n.split('/')[0]), ns, n.slice(n.indexOf('/') + 1)));
 }
 
 function ipFor(seed: string, prefix: string): string {

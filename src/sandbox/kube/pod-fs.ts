@@ -41,6 +41,13 @@ function configMapFiles(ctx: KubeContext, ns: string, src: O): [string, Buffer][
   return src.items.flatMap((it: O) => all.filter(([k]) => k === it.key).map(([, v]): [string, Buffer] => [String(it.path), v]));
 }
 
+function secretFiles(ctx: KubeContext, ns: string, name: string, items: unknown): [string, Buffer][] {
+  const secret = ctx.store.get(res('Secret'), ns, name);
+  const all = Object.entries((secret?.data ?? {}) as Record<string, string>).map(([k, v]): [string, Buffer] => [k, Buffer.from(v, 'base64')]);
+  if (!Array.isArray(items)) return all;
+  return items.flatMap((it: O) => all.filter(([k]) => k === it.key).map(([, v]): [string, Buffer] => [String(it.path), v]));
+}
+
 function tokenFile(ctx: KubeContext, pod: KObj, src: O): [string, Buffer][] {
   const ns = String(pod.metadata.namespace);
   const sa = ctx.store.get(res('ServiceAccount'), ns, String(pod.spec?.serviceAccountName ?? 'default'));
@@ -60,16 +67,18 @@ function downwardFiles(pod: KObj, src: O): [string, Buffer][] {
   });
 }
 
-/** Files of one volume, relative to its mount point. Secrets, PVCs and host paths are empty (not stored here). */
+/** Files of one volume, relative to its mount point. PVCs, host paths and emptyDirs are empty directories. */
 function volumeFiles(ctx: KubeContext, pod: KObj, vol: O): [string, Buffer][] {
   const ns = String(pod.metadata.namespace);
   if (vol.configMap) return configMapFiles(ctx, ns, vol.configMap);
   if (vol.downwardAPI) return downwardFiles(pod, vol.downwardAPI);
+  if (vol.secret) return secretFiles(ctx, ns, String(vol.secret.secretName ?? ''), vol.secret.items);
   if (!vol.projected) return [];
   return (vol.projected.sources ?? []).flatMap((s: O) => {
     if (s.serviceAccountToken) return tokenFile(ctx, pod, s.serviceAccountToken);
     if (s.configMap) return configMapFiles(ctx, ns, s.configMap);
     if (s.downwardAPI) return downwardFiles(pod, s.downwardAPI);
+    if (s.secret) return secretFiles(ctx, ns, String(s.secret.name ?? ''), s.secret.items);
     return [];
   });
 }
@@ -125,11 +134,14 @@ export function containerEnv(ctx: KubeContext, pod: KObj, container: O): Map<str
     if (e.value !== undefined) v = String(e.value).replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (m, n) => env.get(n) ?? m);
     else if (e.valueFrom?.fieldRef) v = fieldValue(pod, String(e.valueFrom.fieldRef.fieldPath));
     else if (e.valueFrom?.configMapKeyRef) v = ctx.store.get(res('ConfigMap'), ns, String(e.valueFrom.configMapKeyRef.name))?.data?.[e.valueFrom.configMapKeyRef.key];
+    else if (e.valueFrom?.secretKeyRef) {
+      const enc = ctx.store.get(res('Secret'), ns, String(e.valueFrom.secretKeyRef.name))?.data?.[e.valueFrom.secretKeyRef.key];
+      v = enc === undefined ? undefined : Buffer.from(String(enc), 'base64').toString('utf8');
+    }
     if (v !== undefined) env.set(String(e.name), v);
   }
-  if (pod.spec?.enableServiceLinks !== false) {
-    for (const [k, v] of [['KUBERNETES_SERVICE_HOST', '10.96.0.1'], ['KUBERNETES_SERVICE_PORT', '443'], ['KUBERNETES_SERVICE_PORT_HTTPS', '443'], ['KUBERNETES_PORT', 'tcp://10.96.0.1:443']]) env.set(k, v);
-  }
+  // The kubelet always injects the master service's variables (enableServiceLinks only gates other services').
+  for (const [k, v] of [['KUBERNETES_SERVICE_HOST', '10.96.0.1'], ['KUBERNETES_SERVICE_PORT', '443'], ['KUBERNETES_SERVICE_PORT_HTTPS', '443'], ['KUBERNETES_PORT', 'tcp://10.96.0.1:443']]) env.set(k, v);
   env.set('HOME', '/root');
   return env;
 }

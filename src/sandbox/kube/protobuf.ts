@@ -4,54 +4,10 @@
  * `k8s\0`, a runtime.Unknown envelope {typeMeta=1{apiVersion=1,kind=2}, raw=2}, then the typed message, decoded
  * here by field-number schemas taken from k8s.io/api generated.proto. The result is the JSON object the same
  * request would have carried; gogo-protobuf writes empty non-pointer strings/messages, which JSON's omitempty
- * drops, so empty strings and empty messages are dropped here too.
+ * drops, so empty strings and empty messages are dropped here too. Fields outside the schemas (protobuf-schemas.ts)
+ * are skipped.
  */
-interface Field {
-  n: string;
-  t: 'string' | 'int' | 'bool' | 'bytes' | 'map' | 'bytesmap' | Msg;
-  r?: boolean;
-}
-type Msg = () => Record<number, Field>;
-
-const s = (n: string, r = false): Field => ({ n, t: 'string', r });
-const i = (n: string): Field => ({ n, t: 'int' });
-const b = (n: string): Field => ({ n, t: 'bool' });
-const m = (n: string, t: Msg, r = false): Field => ({ n, t, r });
-const map = (n: string): Field => ({ n, t: 'map' });
-
-// k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto
-const ObjectMeta: Msg = () => ({ 1: s('name'), 2: s('generateName'), 3: s('namespace'), 5: s('uid'), 6: s('resourceVersion'), 11: map('labels'), 12: map('annotations'), 14: s('finalizers', true) });
-const ObjectRef: Msg = () => ({ 1: s('kind'), 2: s('namespace'), 3: s('name'), 4: s('uid'), 5: s('apiVersion') });
-const LocalRef: Msg = () => ({ 1: s('name') });
-// k8s.io/api/authentication/v1
-const BoundRef: Msg = () => ({ 1: s('kind'), 2: s('apiVersion'), 3: s('name'), 4: s('uid') });
-const TokenRequestSpec: Msg = () => ({ 1: s('audiences', true), 3: m('boundObjectRef', BoundRef), 4: i('expirationSeconds') });
-const TokenReviewSpec: Msg = () => ({ 1: s('token'), 2: s('audiences', true) });
-// k8s.io/api/authorization/v1
-const ResourceAttributes: Msg = () => ({ 1: s('namespace'), 2: s('verb'), 3: s('group'), 4: s('version'), 5: s('resource'), 6: s('subresource'), 7: s('name') });
-const NonResourceAttributes: Msg = () => ({ 1: s('path'), 2: s('verb') });
-const SSARSpec: Msg = () => ({ 1: m('resourceAttributes', ResourceAttributes), 2: m('nonResourceAttributes', NonResourceAttributes) });
-// k8s.io/api/rbac/v1
-const PolicyRule: Msg = () => ({ 1: s('verbs', true), 2: s('apiGroups', true), 3: s('resources', true), 4: s('resourceNames', true), 5: s('nonResourceURLs', true) });
-const Subject: Msg = () => ({ 1: s('kind'), 2: s('apiGroup'), 3: s('name'), 4: s('namespace') });
-const RoleRef: Msg = () => ({ 1: s('apiGroup'), 2: s('kind'), 3: s('name') });
-const Role: Msg = () => ({ 1: m('metadata', ObjectMeta), 2: m('rules', PolicyRule, true) });
-const Binding: Msg = () => ({ 1: m('metadata', ObjectMeta), 2: m('subjects', Subject, true), 3: m('roleRef', RoleRef) });
-
-/** Kinds whose protobuf bodies this server decodes (top-level message schemas). */
-const KINDS: Record<string, Msg> = {
-  TokenRequest: () => ({ 1: m('metadata', ObjectMeta), 2: m('spec', TokenRequestSpec) }),
-  TokenReview: () => ({ 1: m('metadata', ObjectMeta), 2: m('spec', TokenReviewSpec) }),
-  SelfSubjectReview: () => ({ 1: m('metadata', ObjectMeta) }),
-  SelfSubjectAccessReview: () => ({ 1: m('metadata', ObjectMeta), 2: m('spec', SSARSpec) }),
-  ConfigMap: () => ({ 1: m('metadata', ObjectMeta), 2: map('data'), 3: { n: 'binaryData', t: 'bytesmap' }, 4: b('immutable') }),
-  ServiceAccount: () => ({ 1: m('metadata', ObjectMeta), 2: m('secrets', ObjectRef, true), 3: m('imagePullSecrets', LocalRef, true), 4: b('automountServiceAccountToken') }),
-  Namespace: () => ({ 1: m('metadata', ObjectMeta), 2: m('spec', () => ({ 1: s('finalizers', true) })) }),
-  ClusterRole: Role,
-  Role,
-  ClusterRoleBinding: Binding,
-  RoleBinding: Binding,
-};
+import { KINDS, TypeMeta, type Field, type Msg } from './protobuf-schemas.js';
 
 export const PROTOBUF_CT = 'application/vnd.kubernetes.protobuf';
 
@@ -141,7 +97,7 @@ export function decodeProtobuf(body: Buffer): Record<string, unknown> {
   const unknown = rawFields(body.subarray(4));
   const typeMeta = unknown.find((x) => x.f === 1)?.v;
   const raw = unknown.find((x) => x.f === 2)?.v;
-  const tm = Buffer.isBuffer(typeMeta) ? decodeMessage(typeMeta, () => ({ 1: s('apiVersion'), 2: s('kind') })) : {};
+  const tm = Buffer.isBuffer(typeMeta) ? decodeMessage(typeMeta, TypeMeta) : {};
   const kind = String(tm.kind ?? '');
   const schema = KINDS[kind];
   if (!schema) throw new Error(`no protobuf decoding for kind ${JSON.stringify(kind)} in the sandbox; send JSON`);

@@ -36,12 +36,14 @@ const CREATE = ['create'];
 
 export const RESOURCES: ResourceDef[] = [
   { group: '', version: 'v1', resource: 'configmaps', kind: 'ConfigMap', namespaced: true, verbs: ALL, shortNames: ['cm'] },
+  { group: '', version: 'v1', resource: 'events', kind: 'Event', namespaced: true, verbs: ALL, shortNames: ['ev'] },
   { group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace', namespaced: false, verbs: NO_COLLECTION, shortNames: ['ns'], nameRule: 'label' },
   { group: '', version: 'v1', resource: 'nodes', kind: 'Node', namespaced: false, verbs: ALL, shortNames: ['no'] },
   {
     group: '', version: 'v1', resource: 'pods', kind: 'Pod', namespaced: true, verbs: ALL, shortNames: ['po'], categories: ['all'],
     subresources: [{ name: 'exec', kind: 'PodExecOptions', verbs: ['create', 'get'] }, { name: 'status', kind: 'Pod', verbs: ['get', 'patch', 'update'] }],
   },
+  { group: '', version: 'v1', resource: 'secrets', kind: 'Secret', namespaced: true, verbs: ALL },
   {
     group: '', version: 'v1', resource: 'serviceaccounts', kind: 'ServiceAccount', namespaced: true, verbs: ALL, shortNames: ['sa'],
     subresources: [{ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: CREATE }],

@@ -5,7 +5,7 @@
 import type { SbRequest, SbResponse } from '../types.js';
 import { authenticate, authorize, forbiddenMessage, type UserInfo } from './auth.js';
 import type { KubeContext, ResourceRequest } from './context.js';
-import { create, get, patch, remove, removeCollection, replace } from './crud.js';
+import { create, get, patch, remove, removeCollection, replace, watch } from './crud.js';
 import * as disc from './discovery.js';
 import { isResourcePath, parseBody, parseResourceRequest } from './request.js';
 import { review } from './reviews.js';
@@ -79,7 +79,7 @@ function checkAccess(ctx: KubeContext, user: UserInfo, r: ResourceRequest): void
   if (!authorize(user, attrs, ctx.store)) throw errors.forbidden(r.def, r.name, forbiddenMessage(user, attrs));
 }
 
-function resource(ctx: KubeContext, req: SbRequest, r: ResourceRequest, user: UserInfo): SbResponse {
+function resource(ctx: KubeContext, req: SbRequest, r: ResourceRequest, user: UserInfo): SbResponse | Promise<SbResponse> {
   if (!r.def.verbs.includes(r.verb) && !r.subresource) throw errors.methodNotAllowed(r.def);
   if (r.subresource) return subresource(ctx, req, r);
   if (r.def.virtual) return review(ctx, r.def.kind, user, parseBody(req));
@@ -90,7 +90,7 @@ function resource(ctx: KubeContext, req: SbRequest, r: ResourceRequest, user: Us
     case 'patch': return patch(ctx, r, parseBody(req), String(req.headers['content-type'] ?? ''), req.url);
     case 'delete': return remove(ctx, r, req.url);
     case 'deletecollection': return removeCollection(ctx, r, req.url);
-    case 'watch': throw new KubeStatusError(405, 'MethodNotAllowed', 'watch is not supported by the wif sandbox (objects are stored, not run); list instead');
+    case 'watch': return watch(ctx, r, req.url);
     default: throw errors.methodNotAllowed(r.def);
   }
 }
@@ -121,7 +121,7 @@ export async function route(ctx: KubeContext, req: SbRequest): Promise<SbRespons
     }
     const r = parseResourceRequest(req.method, path, req.url);
     checkAccess(ctx, user, r);
-    return resource(ctx, req, r, user);
+    return await resource(ctx, req, r, user);
   } catch (e) {
     if (e instanceof KubeStatusError) return e.toResponse();
     return errors.internal((e as Error).message).toResponse();

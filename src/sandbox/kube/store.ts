@@ -42,9 +42,37 @@ function ordered(def: ResourceDef, obj: KObj): KObj {
   return out;
 }
 
+/** A deletion, remembered so watches can replay it as a DELETED event. */
+export interface Tombstone {
+  resource: string;
+  group: string;
+  namespace: string;
+  object: KObj;
+}
+
 export class Store {
   private objects = new Map<string, KObj>();
   private rv = 0;
+  private tombstones: Tombstone[] = [];
+  /** The resourceVersion at which each live object was created (ADDED vs MODIFIED for watches). */
+  private created = new Map<string, number>();
+  private listeners = new Set<() => void>();
+
+  /** Call fn after every write (watches wait on this); returns the unsubscribe function. */
+  onChange(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private changed(): void {
+    for (const fn of [...this.listeners]) fn();
+  }
+
+  /** Deletions of the kind (in ns when given) after resourceVersion `since`, newest last. */
+  deletedSince(def: ResourceDef, since: number, ns?: string): KObj[] {
+    return this.tombstones.filter((t) => t.group === def.group && t.resource === def.resource && (!ns || t.namespace === ns) && Number(t.object.metadata.resourceVersion) > since)
+      .map((t) => structuredClone(t.object));
+  }
 
   constructor(private readonly now: () => Date) {}
 
@@ -78,12 +106,27 @@ export class Store {
     }
     const stored = ordered(def, obj);
     this.objects.set(this.key(def, ns, meta.name), stored);
+    if (!prev) this.created.set(this.key(def, ns, meta.name), Number(meta.resourceVersion));
+    this.changed();
     return structuredClone(stored);
   }
 
+  /** The resourceVersion the object was created at (0 when unknown). */
+  createdAt(def: ResourceDef, ns: string, name: string): number {
+    return this.created.get(this.key(def, ns, name)) ?? 0;
+  }
+
   delete(def: ResourceDef, ns: string, name: string): void {
-    this.objects.delete(this.key(def, ns, name));
-    this.bump();
+    const key = this.key(def, ns, name);
+    const gone = this.objects.get(key);
+    this.objects.delete(key);
+    this.created.delete(key);
+    const rv = this.bump();
+    if (gone) {
+      this.tombstones.push({ resource: def.resource, group: def.group, namespace: def.namespaced ? ns : '', object: { ...gone, metadata: { ...gone.metadata, resourceVersion: String(rv) } } });
+      if (this.tombstones.length > 1000) this.tombstones.shift();
+    }
+    this.changed();
   }
 
   /** The list resourceVersion (the latest write). */
@@ -98,5 +141,7 @@ export class Store {
 
   clear(): void {
     this.objects.clear();
+    this.created.clear();
+    this.tombstones = [];
   }
 }

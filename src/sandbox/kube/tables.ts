@@ -61,6 +61,7 @@ function columnsFor(o: KObj, age: string): [Col[], unknown[]] {
         [`0/${o.spec?.replicas ?? 1}`, 0, 0, age, c.map((x) => x.name).join(','), c.map((x) => x.image).join(','), Object.entries(o.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',')],
       ];
     }
+    case 'Secret': return [[['Type', 'string'], ['Data', 'string'], ['Age', 'string']], [o.type ?? 'Opaque', Object.keys(o.data ?? {}).length, age]];
     case 'StatefulSet': return [[['Ready', 'string'], ['Age', 'string']], [`0/${o.spec?.replicas ?? 1}`, age]];
     case 'Node': return [[['Status', 'string'], ['Roles', 'string'], ['Age', 'string'], ['Version', 'string']], ['Ready', '<none>', age, o.status?.nodeInfo?.kubeletVersion ?? '']];
     case 'ClusterRole': case 'Role': return [[['Created At', 'date']], [o.metadata.creationTimestamp]];

@@ -120,7 +120,7 @@ function validateWorkload(obj: KObj, kind: string): FieldError[] {
 
 /** Kind-specific rules beyond the name. */
 export function validateObject(def: ResourceDef, obj: KObj): FieldError[] {
-  if (def.kind === 'ConfigMap') {
+  if (def.kind === 'ConfigMap' || def.kind === 'Secret') {
     return [...Object.keys(obj.data ?? {}), ...Object.keys(obj.binaryData ?? {})].filter((k) => !CONFIG_KEY_RE.test(k) || k.length > 253)
       .map((k) => ({ type: 'Invalid', field: `data[${k}]`, value: k, detail: CONFIG_KEY_MSG }));
   }
