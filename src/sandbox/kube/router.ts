@@ -5,12 +5,13 @@
 import type { SbRequest, SbResponse } from '../types.js';
 import { authenticate, authorize, forbiddenMessage, type UserInfo } from './auth.js';
 import type { KubeContext, ResourceRequest } from './context.js';
-import { create, get, patch, remove, removeCollection, replace, watch } from './crud.js';
+import { create, get, patch, remove, removeCollection, replace } from './crud.js';
 import * as disc from './discovery.js';
 import { isResourcePath, parseBody, parseResourceRequest } from './request.js';
 import { review } from './reviews.js';
 import { errors, KubeStatusError, reply } from './status.js';
 import { tokenRequest } from './token.js';
+import { watch } from './watch.js';
 
 /** The OIDC discovery document and JWKS exactly as this cluster serves them. */
 export function issuerDocuments(ctx: KubeContext): { configuration: object; jwks: { keys: object[] } } {
