@@ -28,7 +28,9 @@ export interface FlowResult {
 
 /** Plan, confirm and apply through `g`; the enable-APIs step of a dry run leads the plan. */
 export async function planAndApply(ctx: Ctx, gate: Gate, g: GoogleSession, o: FlowOptions): Promise<FlowResult> {
-  const made = await o.makePlan();
+  const h = ctx.log.step(`Reading the current state of ${o.what}`);
+  const made = await o.makePlan().catch((e) => { h.fail(); throw e; });
+  h.done();
   const plan: Plan = { steps: [...(g.enableStep ? [g.enableStep] : []), ...made.steps] };
   const title = `Plan for ${o.what} in project ${g.project.id} (${g.project.number}):`;
   const text = renderPlanText(plan, { title, colors: ctx.colors });

@@ -69,7 +69,7 @@ async function policyStep(g: GoogleSession, w: PolicyWork, mode: string, saAbsen
   const observed: Policy = saAbsent ? { bindings: [] } : await getPolicy(g.api, w.target);
   const { changes } = applyPolicyEdits(observed, w.edits);
   if (!changes.length) {
-    return { action: 'noop', kind: 'iam-policy', resource, reason: mode === 'grant' ? `all ${w.edits.length} binding${w.edits.length === 1 ? ' is' : 's are'} already present` : 'none of the bindings to remove is present' };
+    return { action: 'noop', kind: 'iam-policy', resource, reason: mode === 'grant' ? (w.edits.length === 1 ? 'the binding is already present' : `all ${w.edits.length} bindings are already present`) : 'none of the bindings to remove is present' };
   }
   const n = `${changes.length} binding${changes.length === 1 ? '' : 's'}`;
   return { action: 'update', kind: 'iam-policy', resource, reason: `${mode === 'grant' ? 'add' : 'remove'} ${n} (read-modify-write with the etag; existing and conditional bindings kept)`, bindings: changes,

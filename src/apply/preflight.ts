@@ -41,7 +41,9 @@ export async function openGoogle(ctx: Ctx, s: Settings): Promise<GoogleSession> 
   const api = createGoogleApi({ access: googleAccess({ accessTokenFile: s.accessTokenFile, env: ctx.io.env }), env: ctx.io.env, log: ctx.log, signal: ctx.signal });
   try {
     // Independent reads in parallel: Service Usage accepts the project ID (or number) as given.
-    const [project, check] = await Promise.all([resolveProject(api, given), checkServices(api, given.id)]);
+    const h = ctx.log.step(`Checking project ${given.id} and the APIs workload identity federation needs`);
+    const [project, check] = await Promise.all([resolveProject(api, given), checkServices(api, given.id)]).catch((e) => { h.fail(); throw e; });
+    h.done(`Project ${project.id} (number ${project.number})${check.disabled.length ? `: ${check.disabled.join(', ')} not enabled` : ''}`);
     if (check.unknown) ctx.log.warn(`could not check which APIs are enabled (${check.unknown.split('\n')[0]}); continuing`);
     const session: GoogleSession = { api, project, applied: [], disabled: check.disabled };
     if (!check.disabled.length) return session;
@@ -50,9 +52,9 @@ export async function openGoogle(ctx: Ctx, s: Settings): Promise<GoogleSession> 
     const step: Step = { action: 'enable', kind: 'services', resource, reason, op: { type: 'services.enable', project: project.id, services: check.disabled } };
     const d = await confirmChanges(ctx, s, { changes: 1, what: `Enable ${check.disabled.join(', ')} in project ${project.id}`, key: 'enable-apis' });
     if (d === 'dry-run') return { ...session, enableStep: step };
-    const h = ctx.log.step(`Enabling ${check.disabled.join(', ')}`);
-    await enableServices(api, project.id, check.disabled, { signal: ctx.signal });
-    h.done();
+    const e = ctx.log.step(`Enabling ${check.disabled.join(', ')}`);
+    await enableServices(api, project.id, check.disabled, { signal: ctx.signal }).catch((err) => { e.fail(); throw err; });
+    e.done();
     return { ...session, disabled: [], applied: [{ action: 'enable', kind: 'services', resource, outcome: 'done' }] };
   } catch (e) {
     api.close();

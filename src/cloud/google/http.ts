@@ -8,6 +8,7 @@
  * research/gcp-api.md. ADC still goes through google-auth-library, imported only when no token file is given.
  */
 import type { Agent as HttpAgent } from 'node:http';
+import { OperationError } from '../../core/errors.js';
 import type { Logger } from '../../core/log.js';
 import { withRetry } from '../../core/retry.js';
 import type { GoogleAccess } from './auth.js';
@@ -94,13 +95,19 @@ export function createGoogleApi(o: GoogleApiOptions): GoogleApi {
     agents ??= makeAgents(o.env);
     const a = await agents;
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-    const headers: Record<string, string> = { authorization: await o.access.authorization(), 'user-agent': 'wif/0.1.0', 'x-goog-api-client': 'wif/0.1.0' };
+    const headers: Record<string, string> = { authorization: await o.access.authorization(), 'user-agent': 'wif', 'x-goog-api-client': 'wif' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const t0 = Date.now();
     const res = await send(url, req.method, headers, body, url.protocol === 'http:' ? a.http : a.https, { signal: o.signal, timeoutMs });
     o.log.debug(`${req.method} ${url.pathname}${url.search} → ${res.status} (${Date.now() - t0} ms)`);
-    if (res.status >= 200 && res.status < 300) return (res.text ? JSON.parse(res.text) : {}) as T;
-    throw googleError(res.status, res.text, req.about);
+    if (res.status < 200 || res.status >= 300) throw googleError(res.status, res.text, req.about);
+    try {
+      return (res.text ? JSON.parse(res.text) : {}) as T;
+    } catch {
+      throw new OperationError(`gcp.${req.about.what}.bad-response`, `${req.method} ${url.host}${url.pathname} answered ${res.status} with a body that is not JSON`, {
+        hint: 'Check WIF_GOOGLE_API_ENDPOINT and any proxy in between: they must pass Google\'s JSON through.',
+      });
+    }
   };
   return {
     close() {
