@@ -45,15 +45,33 @@ export function expectedBindings(s: Settings, project: { id: string; number: str
   return out;
 }
 
-function credConfigAudience(ctx: Ctx, s: Settings): string | undefined {
+function rendered(ctx: Ctx, s: Settings, name: string): string | undefined {
   const dir = s.workload.out;
   if (!dir) return undefined;
   try {
-    const text = readFileSync(join(isAbsolute(dir) ? dir : resolve(ctx.io.cwd, dir), FILE_NAMES['cred-config']), 'utf8');
-    return (JSON.parse(text) as { audience?: string }).audience;
+    return readFileSync(join(isAbsolute(dir) ? dir : resolve(ctx.io.cwd, dir), name), 'utf8');
   } catch {
     return undefined;
   }
+}
+
+/** The audiences the rendered files carry: the cred-config's, and the pod's projected token's. */
+async function renderedAudiences(ctx: Ctx, s: Settings): Promise<{ credConfig?: string; manifest?: string }> {
+  const out: { credConfig?: string; manifest?: string } = {};
+  const cred = rendered(ctx, s, FILE_NAMES['cred-config']);
+  const pod = rendered(ctx, s, FILE_NAMES.pod);
+  try {
+    if (cred) out.credConfig = (JSON.parse(cred) as { audience?: string }).audience;
+    if (pod) {
+      const { parse } = await import('yaml');
+      const doc = parse(pod) as { spec?: { volumes?: { projected?: { sources?: { serviceAccountToken?: { audience?: string } }[] } }[] } };
+      const src = doc.spec?.volumes?.flatMap((v) => v.projected?.sources ?? []).find((x) => x.serviceAccountToken);
+      out.manifest = src?.serviceAccountToken?.audience;
+    }
+  } catch {
+    // A hand-edited file that no longer parses is not doctor's business: the audiences stay unknown.
+  }
+  return out;
 }
 
 async function listProviders(api: GoogleApi, projectId: string, poolId: string): Promise<Provider[]> {
@@ -96,8 +114,11 @@ async function clusterSide(k: Kubectl, o: DoctorObservations): Promise<void> {
 export async function observeForDoctor(ctx: Ctx, s: Settings, api: GoogleApi, k: Kubectl, project: { id: string; number: string }): Promise<DoctorObservations> {
   const o: DoctorObservations = {
     config: s.config!, gke: usesGkeForms(s.cluster.platform, s.pool.id), projectNumber: project.number, policies: {}, expectedBindings: expectedBindings(s, project),
-    conditionResults: [], credConfigAudience: credConfigAudience(ctx, s), unreadable: [],
+    conditionResults: [], unreadable: [],
   };
+  const auds = await renderedAudiences(ctx, s);
+  o.credConfigAudience = auds.credConfig;
+  o.manifestAudience = auds.manifest;
   await Promise.all([googleSide(api, s, project, o), clusterSide(k, o)]);
   if (!usesGkeForms(s.cluster.platform, s.pool.id)) {
     const granted = (s.config?.grants ?? []).map((g) => (g.ksa ? parseKsa(g.ksa) : undefined)).filter((x): x is KsaRef => !!x && typeof x !== 'string');
