@@ -186,3 +186,15 @@ test('repeated evaluations reuse the cached program and agree', () => {
   const e = "assertion['kubernetes.io']['namespace'] in ['backend', 'monitoring']";
   for (let i = 0; i < 20000; i++) assert.equal(evaluateCondition(e, vars).result, true);
 });
+
+test('parseMappingFlag: key=value pairs; commas inside quotes/brackets stay in the value', async () => {
+  const { parseMappingFlag } = await import('../src/plan/mapping.js');
+  assert.deepEqual(parseMappingFlag(" google.subject = assertion.sub , attribute.ns=assertion['kubernetes.io']['namespace'],"), {
+    mapping: { 'google.subject': 'assertion.sub', 'attribute.ns': "assertion['kubernetes.io']['namespace']" }, bad: [],
+  });
+  assert.deepEqual(parseMappingFlag("google.subject=assertion.sub.extract('a,{x}'),oops,=x"), {
+    mapping: { 'google.subject': "assertion.sub.extract('a,{x}')" }, bad: ['oops', '=x'],
+  });
+  assert.deepEqual(parseMappingFlag('attribute.a=x),attribute.b=y').mapping, { 'attribute.a': 'x)', 'attribute.b': 'y' });
+  assert.deepEqual(parseMappingFlag(''), { mapping: {}, bad: [] });
+});

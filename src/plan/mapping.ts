@@ -1,6 +1,7 @@
 /**
- * Attribute mapping: parsing the `--attribute-mapping` flag and the presets of the guide.
- * (First version; validation of keys/limits/CEL lives in validate.ts.)
+ * Attribute mapping: parsing the `--attribute-mapping` flag and the presets of the guide (seeds/000:
+ * `kubernetes` = subject + namespace + service_account_name + pod). Keys, limits and CEL are checked in
+ * validate-identity.ts; evaluation is cel.ts `evaluateMapping`.
  */
 export type AttributeMapping = Record<string, string>;
 
@@ -31,7 +32,7 @@ export function parseMappingFlag(s: string): { mapping: AttributeMapping; bad: s
       if (ch === quote) quote = null;
     } else if (ch === '"' || ch === "'") quote = ch;
     else if ('([{'.includes(ch)) depth++;
-    else if (')]}'.includes(ch)) depth--;
+    else if (')]}'.includes(ch)) depth = Math.max(0, depth - 1);
     else if (ch === ',' && depth === 0) { parts.push(cur); cur = ''; continue; }
     cur += ch;
   }

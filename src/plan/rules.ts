@@ -23,14 +23,17 @@ function resourceId(what: 'pool' | 'provider'): Rule {
     if (v.endsWith('-')) add('end', 'not end with a hyphen');
     if (v.startsWith('gcp-')) add('reserved', "not start with 'gcp-' (reserved by Google)");
     if (!rule) return undefined;
-    return { rule, message: `${what} ID ${q(v)} must ${broken.join(', ')}`, hint: `Example: ${what === 'pool' ? 'k8s-pool' : 'my-cluster'}.` };
+    const hint = v.includes('/') ? `Pass the ${what} ID only, not its resource name.` : `Example: ${what === 'pool' ? 'k8s-pool' : 'my-cluster'}.`;
+    return { rule, message: `${what} ID ${q(v)} must ${broken.join(', ')}`, hint };
   };
 }
 export const poolId = resourceId('pool');
 export const providerId = resourceId('provider');
 
+/** Pool/provider display name: at most 32 characters. */
 export const displayName: Rule = (v) =>
   [...v].length > 32 ? { rule: 'display-name.length', message: `display name ${q(v)} is ${[...v].length} characters; Google allows at most 32` } : undefined;
+/** Pool/provider description: at most 256 characters. */
 export const description: Rule = (v) =>
   [...v].length > 256 ? { rule: 'description.length', message: `description is ${[...v].length} characters; Google allows at most 256` } : undefined;
 
@@ -40,6 +43,7 @@ export const projectId: Rule = (v) =>
     ? undefined
     : { rule: 'project-id.pattern', message: `project ID ${q(v)} must be 6–30 lowercase letters, digits or hyphens, start with a letter and not end with a hyphen`, hint: 'Pass the project ID (e.g. my-project-123), not its name or number.' };
 
+/** Project number: digits only, no leading zero. */
 export const projectNumber: Rule = (v) =>
   /^[1-9][0-9]{0,18}$/.test(v) ? undefined : { rule: 'project-number.digits', message: `project number ${q(v)} must be digits only (e.g. 123456789012)`, hint: 'gcloud projects describe PROJECT_ID --format="value(projectNumber)"' };
 
@@ -99,10 +103,12 @@ export const issuer: Rule = (v) => {
   return undefined;
 };
 
+/** One allowed audience: non-empty, at most 256 characters. */
 export const audience: Rule = (v) =>
   !v ? { rule: 'audience.empty', message: 'an allowed audience must not be empty' }
     : v.length > 256 ? { rule: 'audience.length', message: `allowed audience ${q(v.slice(0, 40) + '…')} is ${v.length} characters; Google allows at most 256` } : undefined;
 
+/** Projected token path: an absolute file path (no trailing slash, no `..`). */
 export const tokenPath: Rule = (v) =>
   v.startsWith('/') && !v.endsWith('/') && !v.split('/').includes('..') ? undefined
     : { rule: 'token-path.absolute', message: `token path ${q(v)} must be an absolute file path inside the pod (e.g. /var/run/service-account/token)` };
