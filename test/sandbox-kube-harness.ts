@@ -1,17 +1,18 @@
 /**
  * Test harness for the simulated kube-apiserver: serves one cluster over HTTPS on 127.0.0.1:0 with a throwaway CA
- * + leaf made by openssl, writes a kubeconfig (token auth, the CA) and runs the REAL kubectl against it with a
+ * + leaf from the sandbox's own TLS maker (src/sandbox/tls.ts), writes a kubeconfig (token auth, the CA) and runs the REAL kubectl against it with a
  * private discovery cache. A stub Google endpoint (`/google/...` on the same listener) lets exec tests run the
  * real gcloud without the Google half of the sandbox.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKubeCluster } from '../src/sandbox/kube/index.js';
+import { sandboxTls } from '../src/sandbox/tls.js';
 import type { ClusterSpec, KubeCluster, SbRequest } from '../src/sandbox/types.js';
 
 export interface LoggedRequest {
@@ -36,18 +37,6 @@ export interface KubeHarness {
   /** Write a file in the harness dir; returns its path. */
   file(name: string, content: string): string;
   close(): Promise<void>;
-}
-
-function makeTls(dir: string): { ca: string; cert: string; key: string } {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  run(['req', '-x509', '-new', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=kube test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  run(['req', '-new', ...ec, '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', '/CN=127.0.0.1']);
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nauthorityKeyIdentifier=keyid\nsubjectKeyIdentifier=hash\n');
-  run(['x509', '-req', '-in', 'tls.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-out', 'tls.crt', '-extfile', 'ext.cnf']);
-  const read = (f: string) => readFileSync(join(dir, f), 'utf8');
-  return { ca: read('ca.crt'), cert: read('tls.crt'), key: read('tls.key') };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -76,7 +65,8 @@ async function serve(h: KubeHarness, req: IncomingMessage, res: ServerResponse, 
 /** Start one cluster (default: a self-hosted kubeadm-style 1.32 cluster). */
 export async function startKube(opts: { spec?: Partial<ClusterSpec>; google?: GoogleStub } = {}): Promise<KubeHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'wif-kube-test-'));
-  const tls = makeTls(dir);
+  const made = sandboxTls();
+  const tls = { ca: made.caPem, cert: made.certPem, key: made.keyPem };
   const adminToken = `admin-${randomBytes(12).toString('hex')}`;
   let url = '';
   const spec: ClusterSpec = {
