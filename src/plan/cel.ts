@@ -63,6 +63,9 @@ export function mappingTypeProblem(key: string, type: string): string | undefine
   return type === 'string' || isList ? undefined : `${key} must be a string or a list of strings, but the expression is of type ${type}`;
 }
 
+/** STS's body when the attribute condition is not true (research/gcp-api.md §2.3, §3.3; HTTP 400). */
+export const STS_CONDITION_REJECTED = { error: 'unauthorized_client', description: 'The given credential is rejected by the attribute condition.' } as const;
+
 /**
  * Evaluate an attribute condition as STS does: anything but `true` (false, a non-bool, an error such as a
  * missing claim) rejects the credential. `error` explains a non-bool or a failed evaluation.
