@@ -20,7 +20,8 @@ export interface StepHandle {
 
 const SECRET_PATTERNS: RegExp[] = [
   /(authorization:\s*bearer\s+)[^\s"']+/gi,
-  /\b(ya29\.|sandbox-)[A-Za-z0-9._-]{8,}/g,
+  /\bya29\.[A-Za-z0-9._-]{8,}/g,
+  /\bsandbox-arm-[A-Za-z0-9_-]{20,}/g,
   /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g,
 ];
 

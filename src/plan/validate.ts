@@ -124,7 +124,8 @@ function checkConfigGrants(s: Settings, p: Problems): void {
   (s.config?.grants ?? []).forEach((g, i) => {
     const at = (f: string) => `${file}: grants.${i}.${f}`;
     if (g.ksa !== undefined) { const v = R.ksaRef(g.ksa); if (v) p.list.push(problem(at('ksa'), v)); }
-    if (g.namespace !== undefined) { const v = R.namespace(g.namespace); if (v) p.list.push(problem(at('namespace'), v)); }
+    // '*' is the pool-wide grant `wif grant --namespace '*' --force` records; grants.ts refuses it without --force.
+    if (g.namespace !== undefined && g.namespace !== '*') { const v = R.namespace(g.namespace); if (v) p.list.push(problem(at('namespace'), v)); }
     for (const r of g.roles) { const v = R.role(r); if (v) p.list.push(problem(at('roles'), v)); }
     if (g.resource !== undefined) { const v = R.resource(g.resource); if (v) p.list.push(problem(at('resource'), v)); }
     if (g.serviceAccount !== undefined) { const v = R.serviceAccountEmail(g.serviceAccount); if (v) p.list.push(problem(at('serviceAccount'), v)); }
