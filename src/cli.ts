@@ -71,7 +71,7 @@ export function buildProgram(dispatch: Dispatch, version: string, out: ProgramIO
 
   const provider = program.command('provider').description('workload identity pool providers');
   leaf(provider, 'ensure', 'create or repair the OIDC provider: issuer, JWKS, mapping, condition, audiences',
-    flagsOf(['cluster', 'google', 'mutating', 'identity']), () => import('./commands/provider-ensure.js'),
+    flagsOf(['cluster', 'google', 'mutating', 'identity'], ['force']), () => import('./commands/provider-ensure.js'),
     (c) => c.option('--display-name <name>', 'provider display name (≤32 characters)').option('--description <text>', 'provider description (≤256 characters)'));
 
   leaf(program, 'grant', 'grant IAM access to Kubernetes service accounts (direct or by impersonation)',
@@ -99,9 +99,10 @@ export function buildProgram(dispatch: Dispatch, version: string, out: ProgramIO
 
   const jwks = program.command('jwks').description('uploaded JWKS (private issuers)');
   leaf(jwks, 'diff', "compare the cluster's JWKS with the provider's uploaded keys (exit 1 on drift)",
-    flagsOf(['cluster', 'google'], ['pool', 'provider']), () => import('./commands/jwks.js'));
+    flagsOf(['cluster', 'google'], ['pool', 'provider']), () => import('./commands/jwks.js').then((m) => ({ run: m.runDiff })),
+    (c) => c.option('--prune', 'also count uploaded keys the cluster no longer serves as drift'));
   leaf(jwks, 'sync', 'upload the union of current and still-trusted keys',
-    flagsOf(['cluster', 'google', 'mutating'], ['pool', 'provider']), () => import('./commands/jwks.js'),
+    flagsOf(['cluster', 'google', 'mutating'], ['pool', 'provider']), () => import('./commands/jwks.js').then((m) => ({ run: m.runSync })),
     (c) => c.option('--prune', 'drop keys the cluster no longer serves'));
 
   leaf(program, 'explain', 'offline: evaluate the mapping and condition against a token or a KSA',

@@ -9,7 +9,7 @@ import type { GoogleApi } from '../cloud/google/http.js';
 import { getPolicy } from '../cloud/google/iam-policy.js';
 import { checkServices, REQUIRED_SERVICES } from '../cloud/google/services.js';
 import type { Pool, Provider } from '../cloud/google/types.js';
-import { getWip } from '../cloud/google/wip.js';
+import { getWip, listProviders } from '../cloud/google/wip.js';
 import type { Kubectl } from '../cloud/kube/kubectl.js';
 import type { Ctx } from '../core/context.js';
 import type { KsaRef, Settings } from '../model/settings.js';
@@ -74,18 +74,6 @@ async function renderedAudiences(ctx: Ctx, s: Settings): Promise<{ credConfig?: 
   return out;
 }
 
-async function listProviders(api: GoogleApi, projectId: string, poolId: string): Promise<Provider[]> {
-  const { isGoogleError } = await import('../cloud/google/errors.js');
-  const path = `${poolPath(projectId, poolId)}/providers`;
-  try {
-    const r = await api.call<{ workloadIdentityPoolProviders?: Provider[] }>({ method: 'GET', service: 'iam', path, retry: true, about: { what: 'provider', resource: path, permission: 'iam.workloadIdentityPoolProviders.list', project: projectId } });
-    return r.workloadIdentityPoolProviders ?? [];
-  } catch (e) {
-    if (isGoogleError(e, 404)) return []; // no pool: the pool finding says so
-    throw e;
-  }
-}
-
 async function googleSide(api: GoogleApi, s: Settings, project: { id: string; number: string }, o: DoctorObservations): Promise<void> {
   const gke = usesGkeForms(s.cluster.platform, s.pool.id);
   const u = o.unreadable;
@@ -93,7 +81,7 @@ async function googleSide(api: GoogleApi, s: Settings, project: { id: string; nu
   const [pool, provider, siblings, services, policies] = await Promise.all([
     gke ? undefined : attempt('pool', u, async () => (await getWip<Pool>(api, poolPath(project.id, s.pool.id!), project.id)) ?? null),
     gke ? undefined : attempt('provider', u, async () => (await getWip<Provider>(api, providerPath(project.id, s.pool.id!, s.provider.id!), project.id)) ?? null),
-    gke ? [] : attempt('shared-pool', u, () => listProviders(api, project.id, s.pool.id!)),
+    gke ? [] : attempt('shared-pool', u, () => listProviders(api, poolPath(project.id, s.pool.id!), project.id)),
     attempt('services', u, () => checkServices(api, project.id)),
     Promise.all([...targets].map((t) => attempt('bindings', u, async () => [t, await getPolicy(api, parseResource(t, project.id)!)] as [string, Policy]))),
   ]);

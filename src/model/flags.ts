@@ -44,7 +44,7 @@ export const FLAGS = {
   tokenLifetime: { flags: '--token-lifetime <seconds>', description: 'impersonated access token lifetime (600–43200; needs --service-account)' },
   projectNumber: { flags: '--project-number <n>', description: 'project number, to render offline' },
   out: { flags: '--out <dir>', description: 'write files into this directory (default: stdout)' },
-  force: { flags: '--force', description: 'allow basic roles and pool-wide principal sets' },
+  force: { flags: '--force', description: "allow basic roles, pool-wide principal sets, and subjects shared with another cluster's provider" },
   wait: { flags: '--wait <duration>', description: 'retry propagation errors for up to this long, e.g. 90s, 5m (default 0)' },
 } as const satisfies Record<string, FlagSpec>;
 

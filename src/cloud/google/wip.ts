@@ -72,3 +72,24 @@ export async function undeleteWip<T extends Pool | Provider>(api: GoogleApi, pat
   }
   return reread<T>(api, path, o.project);
 }
+
+/**
+ * Every provider of a pool (`poolPath` = `v1/projects/ID/locations/global/workloadIdentityPools/POOL`), all
+ * pages; soft-deleted ones are left out (no showDeleted). [] when the pool does not exist.
+ */
+export async function listProviders(api: GoogleApi, poolPath: string, project?: string): Promise<Provider[]> {
+  const path = `${poolPath}/providers`;
+  const out: Provider[] = [];
+  let pageToken: string | undefined;
+  try {
+    do {
+      const r = await api.call<{ workloadIdentityPoolProviders?: Provider[]; nextPageToken?: string }>({ method: 'GET', service: 'iam', path, query: pageToken ? { pageToken } : undefined, retry: true, about: { what: 'provider', resource: path.replace(/^v1\//, ''), permission: `${PROVIDERS}.list`, project } });
+      out.push(...(r.workloadIdentityPoolProviders ?? []));
+      pageToken = r.nextPageToken || undefined;
+    } while (pageToken);
+  } catch (e) {
+    if (isGoogleError(e, 404)) return [];
+    throw e;
+  }
+  return out;
+}
