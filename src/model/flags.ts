@@ -17,7 +17,7 @@ export const FLAGS = {
   kubeconfig: { flags: '--kubeconfig <file>', description: 'kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)' },
   // google-touching
   project: { flags: '--project <id>', description: 'Google Cloud project ID (default: wif.yaml, then $GOOGLE_CLOUD_PROJECT / $CLOUDSDK_CORE_PROJECT)' },
-  accessTokenFile: { flags: '--access-token-file <file>', description: 'use the OAuth access token in this file instead of Application Default Credentials' },
+  accessTokenFile: { flags: '--access-token-file <file>', description: 'use the OAuth access token in this file instead of Application Default Credentials (default: $CLOUDSDK_AUTH_ACCESS_TOKEN_FILE)' },
   // mutating
   dryRun: { flags: '--dry-run', description: 'print the plan and change nothing' },
   yes: { flags: '-y, --yes', description: 'skip the final confirmation (and never prompt)' },
