@@ -177,3 +177,18 @@ test('editPolicy: nothing to change → no write; bounded attempts under endless
   await assert.rejects(editPolicy(g, { kind: 'project', projectId: 'p' }, [{ op: 'add', role: 'roles/x', member: 'm' }], { attempts: 4, random: () => 0 }), (e: unknown) => e instanceof GoogleApiError && e.status === 'ABORTED');
   assert.equal(g.sets, 4);
 });
+
+test('proxyFor: HTTPS_PROXY for https URLs, NO_PROXY hosts, domains, ports and *', async () => {
+  const { proxyFor } = await import('../src/cloud/google/proxy.js');
+  const u = new URL('https://iam.googleapis.com/v1/x');
+  assert.equal(proxyFor(u, {}), undefined);
+  assert.equal(proxyFor(u, { HTTPS_PROXY: 'http://proxy:3128' })?.host, 'proxy:3128');
+  assert.equal(proxyFor(u, { https_proxy: 'proxy:8080' })?.host, 'proxy:8080');
+  assert.equal(proxyFor(new URL('http://127.0.0.1:1/'), { HTTPS_PROXY: 'http://proxy:3128' }), undefined, 'plain http is not tunnelled');
+  for (const no of ['*', 'googleapis.com', '.googleapis.com', 'iam.googleapis.com', 'x.org, iam.googleapis.com:443']) {
+    assert.equal(proxyFor(u, { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: no }), undefined, no);
+  }
+  for (const no of ['oogleapis.com', 'iam.googleapis.com:8443', 'example.com']) {
+    assert.ok(proxyFor(u, { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: no }), no);
+  }
+});

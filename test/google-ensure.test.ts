@@ -6,6 +6,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { connect } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { scriptedPrompter } from '../src/core/prompt.js';
 import { googleHarness, type GoogleHarness } from './google-harness.js';
@@ -146,4 +149,33 @@ test('a create that meets a concurrent creation (409) looks at what exists and r
   assert.deepEqual(r.json.result.applied.map((a: any) => `${a.action}:${a.outcome}`), ['create:existed', 'update:done']);
   const now = await h.api('GET', `/v1/projects/${h.sb.project.id}/locations/global/workloadIdentityPools/pool-race`);
   assert.equal(now.json.displayName, 'Mine');
+});
+
+test('HTTPS_PROXY: every Google call goes through a CONNECT tunnel; NO_PROXY bypasses it', async () => {
+  const tunnels: string[] = [];
+  const proxy = createServer().on('connect', (req, client, head) => {
+    tunnels.push(String(req.url));
+    const [host, port] = String(req.url).split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      upstream.write(head);
+      upstream.pipe(client).pipe(upstream);
+    });
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>((ok) => proxy.listen(0, '127.0.0.1', ok));
+  try {
+    const HTTPS_PROXY = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    const googleHost = new URL(h.sb.googleUrl).host;
+    const via = await h.wif(['pool', 'ensure', '--pool', 'pool-proxy', '--yes'], { cwd: h.workdir(), env: { HTTPS_PROXY } });
+    assert.equal(via.code, 0, via.stderr);
+    assert.ok(tunnels.length > 0 && tunnels.every((t) => t === googleHost), tunnels.join());
+    tunnels.length = 0;
+    const direct = await h.wif(['pool', 'ensure', '--pool', 'pool-proxy', '--yes'], { cwd: h.workdir(), env: { HTTPS_PROXY, NO_PROXY: 'localhost,127.0.0.1' } });
+    assert.equal(direct.code, 0, direct.stderr);
+    assert.deepEqual(tunnels, []);
+  } finally {
+    proxy.close();
+  }
 });

@@ -21,7 +21,7 @@ export interface GoogleHarness {
   env: Record<string, string>;
   /** A fresh working directory (its own wif.yaml). */
   workdir(): string;
-  wif(argv: string[], o?: { cwd?: string; prompt?: Prompter }): Promise<WifRun>;
+  wif(argv: string[], o?: { cwd?: string; prompt?: Prompter; env?: Record<string, string> }): Promise<WifRun>;
   /** Spawn the built CLI as a user would (`node bin/wif.js …`, same entry code). */
   spawnWif(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }>;
   gcloud(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
@@ -54,7 +54,7 @@ export async function googleHarness(o: { failRate?: number; conflictRate?: numbe
   return {
     sb, dir, env,
     workdir: () => mkdtempSync(join(dir, `w${n++}-`)),
-    wif: (argv, w = {}) => runWif(argv, { env, cwd: w.cwd ?? dir, prompt: w.prompt }),
+    wif: (argv, w = {}) => runWif(argv, { env: { ...env, ...w.env }, cwd: w.cwd ?? dir, prompt: w.prompt }),
     spawnWif: (argv, cwd) => new Promise((resolve) => {
       // What bin/wif.js does, with this build's main (dist/src/main.js under `npm test`).
       const code = `const { main } = await import(${JSON.stringify(MAIN)}); process.exitCode = await main(process.argv.slice(1));`;
