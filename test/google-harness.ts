@@ -8,10 +8,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startSandbox, type Sandbox } from '../src/sandbox/index.js';
+import type { Sandbox } from '../src/sandbox/index.js';
 import type { RequestRecord } from '../src/sandbox/server.js';
 import type { Prompter } from '../src/core/prompt.js';
 import { httpsJson, type HttpsResult } from './helpers/https.js';
+import { startTestSandbox } from './helpers/sandbox.js';
 import { runWif, type WifRun } from './helpers/run.js';
 
 export interface GoogleHarness {
@@ -45,9 +46,9 @@ const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
 
 export async function googleHarness(o: { failRate?: number; conflictRate?: number } = {}): Promise<GoogleHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'wif-google-'));
-  const errors: string[] = [];
   // A fixed seed makes the injected faults reproducible run to run (the interleaving of processes still varies).
-  const sb = await startSandbox({ stateDir: join(dir, 'sandbox'), seed: 'google-side', failRate: o.failRate, conflictRate: o.conflictRate, onError: (m) => errors.push(m) });
+  const t = await startTestSandbox({ seed: 'google-side', failRate: o.failRate, conflictRate: o.conflictRate });
+  const sb = t.sandbox;
   const env: Record<string, string> = { ...sb.env, PATH: process.env.PATH ?? '', HOME: dir, CLOUDSDK_CONFIG: join(dir, 'gcloud') };
   let n = 0;
   const requests = (since: number) => sb.requests({ since, listener: 'google' }).filter((r) => !r.path.startsWith('/_sandbox'));
@@ -75,9 +76,8 @@ export async function googleHarness(o: { failRate?: number; conflictRate?: numbe
     requests,
     mutating: (since) => requests(since).filter(isMutating),
     close: async () => {
-      await sb.stop();
       rmSync(dir, { recursive: true, force: true });
-      if (errors.length) throw new Error(`sandbox services threw during the tests:\n${errors.join('\n')}`);
+      await t.stop();
     },
   };
 }
