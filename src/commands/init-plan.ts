@@ -7,9 +7,11 @@ import type { GoogleSession } from '../apply/preflight.js';
 import { getPolicy } from '../cloud/google/iam-policy.js';
 import { getServiceAccount } from '../cloud/google/service-accounts.js';
 import type { Pool, Provider } from '../cloud/google/types.js';
-import { getWip } from '../cloud/google/wip.js';
-import { UsageError } from '../core/errors.js';
+import { getWip, listProviders } from '../cloud/google/wip.js';
+import { assertNoProblems, UsageError } from '../core/errors.js';
+import type { Logger } from '../core/log.js';
 import type { KsaRef, Settings } from '../model/settings.js';
+import { checkPoolCollisions, clusterSlug } from '../plan/collisions.js';
 import { designGrant, targetKey, usesGkeForms, type GrantDesign } from '../plan/grants.js';
 import type { Plan, Step } from '../plan/plan.js';
 import { applyPolicyEdits, type Policy } from '../plan/policy.js';
@@ -51,21 +53,27 @@ async function grantSteps(g: GoogleSession, s: Settings, d: GrantDesign): Promis
 }
 
 /** Pool and provider steps (none on GKE's built-in pool). */
-async function identitySteps(g: GoogleSession, s: Settings, want: ProviderWant | undefined): Promise<Step[]> {
+async function identitySteps(g: GoogleSession, s: Settings, want: ProviderWant | undefined, log?: Pick<Logger, 'warn'>): Promise<Step[]> {
   if (!want) return [];
   const ids = { projectId: g.project.id, projectNumber: g.project.number };
   if (g.disabled.includes('iam.googleapis.com')) return [...planPool({ poolId: want.poolId }, undefined, ids), ...planProvider(want, undefined, ids)];
-  const [pool, provider] = await Promise.all([
+  const [pool, provider, siblings] = await Promise.all([
     getWip<Pool>(g.api, poolPath(ids.projectId, want.poolId), ids.projectId),
     getWip<Provider>(g.api, providerPath(ids.projectId, want.poolId, want.providerId), ids.projectId),
+    listProviders(g.api, poolPath(ids.projectId, want.poolId), ids.projectId),
   ]);
-  return [...planPool({ poolId: want.poolId, displayName: s.pool.displayName, description: s.pool.description }, pool, ids), ...planProvider(want, pool ? provider : undefined, ids)];
+  const steps = [...planPool({ poolId: want.poolId, displayName: s.pool.displayName, description: s.pool.description }, pool, ids), ...planProvider(want, pool ? provider : undefined, ids)];
+  // Multi-cluster safety (plan/collisions.ts): refuse, before applying, subjects shared with another cluster.
+  const c = checkPoolCollisions({ ...want, siblings, steps, ksas: s.access.ksas.filter((k): k is KsaRef => typeof k !== 'string'), force: s.access.force, cluster: clusterSlug(s.cluster) });
+  for (const w of c.warnings) log?.warn(w);
+  assertNoProblems(c.problems);
+  return steps;
 }
 
 /** The whole init plan. `want` is undefined on GKE's workload pool. */
-export async function planInit(g: GoogleSession, s: Settings, want: ProviderWant | undefined): Promise<Plan> {
+export async function planInit(g: GoogleSession, s: Settings, want: ProviderWant | undefined, log?: Pick<Logger, 'warn'>): Promise<Plan> {
   const design = initGrantDesign(s, g.project);
-  return { steps: [...(await identitySteps(g, s, want)), ...(await grantSteps(g, s, design))] };
+  return { steps: [...(await identitySteps(g, s, want, log)), ...(await grantSteps(g, s, design))] };
 }
 
 /** True when this setup uses GKE's built-in workload pool. */

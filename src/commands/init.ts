@@ -62,7 +62,7 @@ export async function run(ctx: Ctx, flags: InitFlags, _args: string[]): Promise<
   const g = await openGoogle(ctx, s);
   try {
     const what = `wif init of ${s.cluster.context} in pool ${s.pool.id}`;
-    const f = await planAndApply(ctx, s, g, { what, makePlan: () => planInit(g, s, want) });
+    const f = await planAndApply(ctx, s, g, { what, makePlan: () => planInit(g, s, want, ctx.log) });
     const command = equivalentCommand(Object.fromEntries(Object.entries(answers).filter(([k]) => !GLOBAL.has(k))), { verify: flags.verify !== false, config: ctx.global.config });
     const report = flowReport(ctx, g, f, { what });
     if (f.decision === 'dry-run') return { ...report, text: `${report.text}\n\nTo apply: ${command}`, result: { ...(report.result as object), command } };

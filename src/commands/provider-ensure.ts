@@ -3,13 +3,14 @@ import { openGoogle } from '../apply/preflight.js';
 import { resolveProviderSource, type ProviderSource } from '../apply/provider-source.js';
 import { updateWifYaml } from '../apply/record.js';
 import type { Pool, Provider } from '../cloud/google/types.js';
-import { getWip } from '../cloud/google/wip.js';
+import { getWip, listProviders } from '../cloud/google/wip.js';
 import type { Ctx } from '../core/context.js';
-import { UsageError } from '../core/errors.js';
+import { assertNoProblems, UsageError } from '../core/errors.js';
 import type { CommandResult } from '../core/output.js';
 import type { WifYaml, WifYamlInput } from '../model/config.js';
 import type { RawFlags } from '../model/flags.js';
-import { resolveSettings, type Settings } from '../model/settings.js';
+import { resolveSettings, type KsaRef, type Settings } from '../model/settings.js';
+import { checkPoolCollisions, clusterSlug } from '../plan/collisions.js';
 import { providerAudience, tokenAudience } from '../plan/names.js';
 import type { Plan } from '../plan/plan.js';
 import { planPool, poolPath, type ProjectIds } from '../plan/pool.js';
@@ -30,16 +31,22 @@ function wantOf(s: Settings, flags: RawFlags, src: ProviderSource): ProviderWant
   };
 }
 
-async function observeAndPlan(g: Awaited<ReturnType<typeof openGoogle>>, want: ProviderWant, ids: ProjectIds): Promise<Plan> {
+async function observeAndPlan(ctx: Ctx, s: Settings, g: Awaited<ReturnType<typeof openGoogle>>, want: ProviderWant, ids: ProjectIds): Promise<Plan> {
   if (g.disabled.includes('iam.googleapis.com')) return { steps: [...planPool({ poolId: want.poolId }, undefined, ids), ...planProvider(want, undefined, ids)] };
-  const [pool, provider] = await Promise.all([
+  const [pool, provider, siblings] = await Promise.all([
     getWip<Pool>(g.api, poolPath(ids.projectId, want.poolId), ids.projectId),
     getWip<Provider>(g.api, providerPath(ids.projectId, want.poolId, want.providerId), ids.projectId),
+    listProviders(g.api, poolPath(ids.projectId, want.poolId), ids.projectId),
   ]);
   if (pool?.mode === 'TRUST_DOMAIN') {
     throw new UsageError('gcp.pool.trust-domain', `--pool ${want.poolId}: ${pool.name} is a TRUST_DOMAIN pool, which cannot hold OIDC providers`, { hint: 'Choose another --pool (GKE clusters use their PROJECT.svc.id.goog pool without a provider: wif grant --platform gke).' });
   }
-  return { steps: [...planPool({ poolId: want.poolId }, pool, ids), ...planProvider(want, pool ? provider : undefined, ids)] };
+  const steps = [...planPool({ poolId: want.poolId }, pool, ids), ...planProvider(want, pool ? provider : undefined, ids)];
+  // Multi-cluster safety (plan/collisions.ts): refuse, before applying, subjects shared with another cluster.
+  const c = checkPoolCollisions({ ...want, siblings, steps, ksas: s.access.ksas.filter((k): k is KsaRef => typeof k !== 'string'), force: s.access.force, cluster: clusterSlug(s.cluster) });
+  for (const w of c.warnings) ctx.log.warn(w);
+  assertNoProblems(c.problems);
+  return { steps };
 }
 
 function record(cfg: WifYaml | undefined, s: Settings, want: ProviderWant, src: ProviderSource, project: { id: string; number: string }): WifYamlInput | undefined {
@@ -76,7 +83,7 @@ export async function run(ctx: Ctx, flags: RawFlags): Promise<CommandResult> {
   try {
     const ids = { projectId: g.project.id, projectNumber: g.project.number };
     const what = `provider ${want.providerId} (pool ${want.poolId})`;
-    const f = await planAndApply(ctx, s, g, { what, makePlan: () => observeAndPlan(g, want, ids) });
+    const f = await planAndApply(ctx, s, g, { what, makePlan: () => observeAndPlan(ctx, s, g, want, ids) });
     const written = f.decision === 'dry-run' ? false : await updateWifYaml(s.configPath, (cfg) => record(cfg, s, want, src, g.project));
     const ref = { projectNumber: g.project.number, poolId: want.poolId, providerId: want.providerId };
     return flowReport(ctx, g, f, {

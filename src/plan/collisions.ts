@@ -14,6 +14,7 @@ import type { Provider } from '../cloud/google/types.js';
 import type { Problem } from '../core/errors.js';
 import { evaluateMapping } from './cel-mapping.js';
 import { synthesizeClaims } from './claims.js';
+import { clusterLabel, slugify } from './ids.js';
 import { uploadedKeysOf } from './jwks-sync.js';
 import type { Step } from './plan.js';
 
@@ -142,4 +143,45 @@ export function collisionProblems(steps: Step[], poolId: string, collisions: Col
     }],
     warnings: [],
   };
+}
+
+/** What `provider ensure` and `init` know about the provider they are about to apply. */
+export interface CollisionCheck {
+  poolId: string;
+  providerId: string;
+  issuerUri: string;
+  attributeMapping: Record<string, string>;
+  jwksJson?: string;
+  /** The pool's providers as listed (the target itself and soft-deleted ones are skipped). */
+  siblings: Provider[];
+  /** The plan about to be applied (decides refusal vs warning). */
+  steps: Step[];
+  ksas?: Ksa[];
+  force: boolean;
+  /** A label for this cluster, used in the suggested mapping (a slug). */
+  cluster?: string;
+}
+
+/**
+ * The multi-cluster gate before applying: problems to refuse with (none under `--force`, where they become
+ * warnings) and warnings to print.
+ */
+export function checkPoolCollisions(c: CollisionCheck): { problems: Problem[]; warnings: string[] } {
+  let kids: string[] | undefined;
+  try {
+    kids = uploadedKeysOf(c.jwksJson)?.map((k) => String(k.kid ?? ''));
+  } catch {
+    kids = undefined;
+  }
+  const target: ProviderView = { id: c.providerId, issuer: c.issuerUri, mapping: c.attributeMapping, kids };
+  const siblings = c.siblings.filter((p) => p.state !== 'DELETED').map(viewOfProvider);
+  const r = collisionProblems(c.steps, c.poolId, findCollisions(target, siblings, c.ksas), c.cluster);
+  if (!c.force) return r;
+  return { problems: [], warnings: [...r.warnings, ...r.problems.map((p) => `--force: ${p.message}`)] };
+}
+
+/** A CEL-safe label for the cluster (its name, or the context's cluster part), for the suggested mapping. */
+export function clusterSlug(c: { platform?: string; identity?: Record<string, string>; context?: string }): string | undefined {
+  if (!c.context && !c.identity?.name) return undefined;
+  return slugify(clusterLabel({ platform: c.platform ?? 'self-hosted', identity: c.identity, context: c.context })) || undefined;
 }

@@ -5,6 +5,7 @@ import type { WifYaml } from '../model/config.js';
 import type { Pool, Provider } from '../cloud/google/types.js';
 import type { Policy } from './policy.js';
 import { BASIC_ROLES } from './policy.js';
+import { clusterSlug, describeCollision, findCollisions, safePatterns, viewOfProvider, type ProviderView } from './collisions.js';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -60,11 +61,15 @@ export function lintFindings(cfg: WifYaml, provider: Provider | null | undefined
   if (provider !== null && !condition) {
     out.push({ check: 'least-privilege', severity: 'warning', message: 'the provider has no attribute condition: every token the issuer signs (any namespace, any KSA) can federate', fix: 'wif provider ensure --allow-namespace NS (or --allow-ksa NS/NAME)' });
   }
-  const others = siblings.filter((s) => s.state !== 'DELETED' && !s.name.endsWith(`/providers/${cfg.provider.id}`));
-  const subject = (provider?.attributeMapping ?? cfg.provider.attributeMapping)['google.subject']?.replace(/\s+/g, '');
-  if (others.length && subject === 'assertion.sub') {
-    const names = others.map((s) => s.name.split('/').pop()).join(', ');
-    out.push({ check: 'shared-pool', severity: 'warning', message: `pool ${poolId} has other providers (${names}): principal://…/subject/system:serviceaccount:NS:KSA matches the same KSA name in every one of those clusters`, fix: 'Use one pool per cluster (wif init proposes one), or map a cluster-specific google.subject and guard it with a condition.' });
-  }
+  out.push(...sharedPoolFindings(cfg, provider, siblings));
   return out;
+}
+
+/** Other clusters' providers in the pool whose principals coincide with this one's (plan/collisions.ts). */
+function sharedPoolFindings(cfg: WifYaml, provider: Provider | null | undefined, siblings: Provider[]): Finding[] {
+  const target: ProviderView = provider ? viewOfProvider(provider)
+    : { id: cfg.provider.id, issuer: cfg.provider.issuerUri ?? cfg.cluster?.issuer, mapping: cfg.provider.attributeMapping };
+  const found = findCollisions(target, siblings.filter((s) => s.state !== 'DELETED').map(viewOfProvider));
+  if (!found.length) return [];
+  return [{ check: 'shared-pool', severity: 'warning', message: `pool ${cfg.pool.id} is shared with another cluster: ${found.map(describeCollision).join('; ')}`, fix: safePatterns(clusterSlug(cfg.cluster ?? {})) }];
 }

@@ -9,6 +9,7 @@ import type { Pool, Provider } from '../cloud/google/types.js';
 import { providerAudience, tokenAudience, type ProviderRef } from './names.js';
 import type { Policy } from './policy.js';
 import { acceptedAudiences } from './verify.js';
+import { diffKids } from './jwks-sync.js';
 import { lintFindings, resourceFindings, type Finding } from './doctor-checks.js';
 
 export type { Finding, Severity } from './doctor-checks.js';
@@ -61,8 +62,7 @@ export function issuerFindings(o: DoctorObservations): Finding[] {
   }
   const uploaded = p.oidc?.jwksJson ? kidsOf(p.oidc.jwksJson) : undefined;
   if (uploaded && o.clusterKids) {
-    const missing = o.clusterKids.filter((k) => !uploaded.includes(k));
-    const stale = uploaded.filter((k) => !o.clusterKids!.includes(k));
+    const { missing, stale } = diffKids(o.clusterKids, uploaded);
     if (missing.length) out.push({ check: 'jwks', severity: 'error', message: `the cluster signs with key(s) ${missing.join(', ')} that the provider's uploaded JWKS lacks (keys rotated?)`, fix: 'wif jwks sync' });
     if (stale.length) out.push({ check: 'jwks', severity: 'info', message: `the uploaded JWKS still trusts key(s) ${stale.join(', ')} the cluster no longer serves`, fix: 'Once tokens signed by them have expired: wif jwks sync --prune' });
   }

@@ -89,14 +89,22 @@ function splitAccepted(cluster: Jwk[]): { ok: Jwk[]; rejected: JwksDiff['rejecte
   return { ok, rejected };
 }
 
+/**
+ * By kid alone (all doctor observes): the kids served but not uploaded (`missing`) and uploaded but no longer
+ * served (`stale`), each in its list's order.
+ */
+export function diffKids(served: readonly string[], uploaded: readonly string[]): { missing: string[]; stale: string[] } {
+  return { missing: served.filter((k) => !uploaded.includes(k)), stale: uploaded.filter((k) => !served.includes(k)) };
+}
+
 /** Compare the cluster's JWKS with the uploaded keys (see module doc). `prune`: stale keys count as drift. */
 export function diffJwks(cluster: Jwks, uploaded: Jwk[], o: { prune?: boolean } = {}): JwksDiff {
   const { ok, rejected } = splitAccepted(cluster.keys);
   const up = byKid(uploaded);
   const served = new Set(byKid(cluster.keys).keys());
-  const missing = ok.filter((k) => !up.has(kidOf(k))).map(kidOf);
+  const { missing } = diffKids(ok.map(kidOf), [...up.keys()]);
+  const { stale } = diffKids([...served], [...up.keys()]);
   const changed = ok.filter((k) => up.has(kidOf(k)) && keyMaterial(up.get(kidOf(k))!) !== keyMaterial(k)).map(kidOf);
-  const stale = [...up.keys()].filter((kid) => !served.has(kid));
   return {
     inSync: !missing.length && !changed.length && !(o.prune && stale.length),
     clusterKeys: [...served], uploadedKeys: [...up.keys()], missing, stale, changed, rejected,
