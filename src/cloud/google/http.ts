@@ -13,7 +13,8 @@ import type { Logger } from '../../core/log.js';
 import { withRetry } from '../../core/retry.js';
 import type { GoogleAccess } from './auth.js';
 import { googleError, isTransientStatus, type CallAbout } from './errors.js';
-import { proxyFor, TunnelAgent } from './proxy.js';
+import { extraCaBundle } from '../tls.js';
+import { proxyFor, proxyUrl, TunnelAgent } from './proxy.js';
 
 export type GoogleService = 'iam' | 'cloudresourcemanager' | 'serviceusage' | 'iamcredentials' | 'sts';
 
@@ -55,8 +56,7 @@ export function isNetworkError(e: unknown): boolean {
 }
 
 /** The CA bundle for the command's env (NODE_EXTRA_CA_CERTS given in-process; see src/cloud/tls.ts). */
-export { extraCaBundle as extraCa } from '../tls.js';
-import { extraCaBundle } from '../tls.js';
+export { extraCaBundle as extraCa };
 
 /** The URL of a request: `WIF_GOOGLE_API_ENDPOINT` for every service when set, else `https://SERVICE.googleapis.com`. */
 export function requestUrl(rootUrl: string | undefined, req: Pick<GoogleRequest, 'service' | 'path' | 'query'>): URL {
@@ -69,11 +69,11 @@ interface RawResponse { status: number; text: string }
 
 interface Agents { https: HttpAgent; http: HttpAgent; proxied?: HttpAgent }
 
-async function makeAgents(env: Record<string, string | undefined>, sample: URL): Promise<Agents> {
+async function makeAgents(env: Record<string, string | undefined>): Promise<Agents> {
   const [https, http] = await Promise.all([import('node:https'), import('node:http')]);
   const ca = extraCaBundle(env);
   const opts = { keepAlive: true, maxSockets: 16, ...(ca ? { ca } : {}) };
-  const proxy = proxyFor(sample, env);
+  const proxy = proxyUrl(env);
   const proxied: HttpAgent | undefined = proxy ? new TunnelAgent(proxy, opts) : undefined;
   return { https: new https.Agent(opts), http: new http.Agent({ keepAlive: true, maxSockets: 16 }), proxied };
 }
@@ -103,7 +103,7 @@ export function createGoogleApi(o: GoogleApiOptions): GoogleApi {
   let agents: Promise<Agents> | undefined;
   const timeoutMs = o.timeoutMs ?? 60_000;
   const once = async <T>(req: GoogleRequest, url: URL): Promise<T> => {
-    agents ??= makeAgents(o.env, url);
+    agents ??= makeAgents(o.env);
     const a = await agents;
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     const headers: Record<string, string> = { authorization: await o.access.authorization(), 'user-agent': 'wif', 'x-goog-api-client': 'wif' };

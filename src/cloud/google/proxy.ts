@@ -13,8 +13,7 @@ type Env = Record<string, string | undefined>;
 
 /** The proxy for an https URL per HTTPS_PROXY/https_proxy and NO_PROXY/no_proxy, or undefined. */
 export function proxyFor(url: URL, env: Env): URL | undefined {
-  const raw = env.HTTPS_PROXY ?? env.https_proxy;
-  if (!raw || url.protocol !== 'https:') return undefined;
+  if (!(env.HTTPS_PROXY ?? env.https_proxy) || url.protocol !== 'https:') return undefined;
   const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   const port = url.port || '443';
   for (const entry of (env.NO_PROXY ?? env.no_proxy ?? '').split(',').map((x) => x.trim().toLowerCase()).filter(Boolean)) {
@@ -24,6 +23,13 @@ export function proxyFor(url: URL, env: Env): URL | undefined {
     const d = h.replace(/^\*?\./, '');
     if (host === d || host.endsWith(`.${d}`)) return undefined;
   }
+  return proxyUrl(env);
+}
+
+/** HTTPS_PROXY / https_proxy as a URL (scheme optional), whatever the host; undefined when unset or malformed. */
+export function proxyUrl(env: Env): URL | undefined {
+  const raw = env.HTTPS_PROXY ?? env.https_proxy;
+  if (!raw) return undefined;
   try {
     return new URL(raw.includes('://') ? raw : `http://${raw}`);
   } catch {
