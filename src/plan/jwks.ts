@@ -87,7 +87,7 @@ export function parseJwks(text: string): { ok: true; jwks: Jwks } | { ok: false;
  * Accepts a KeyObject (public or private) or a public JWK.
  */
 export function kubernetesKid(key: KeyObject | Jwk): string {
-  const pub = key instanceof KeyObject ? createPublicKey(key) : createPublicKey({ key: key as never, format: 'jwk' });
+  const pub = key instanceof KeyObject ? (key.type === 'public' ? key : createPublicKey(key)) : createPublicKey({ key: key as never, format: 'jwk' });
   return createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('base64url');
 }
 
