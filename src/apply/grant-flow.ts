@@ -43,7 +43,8 @@ function createProblems(s: Settings, mode: string, projectId: string): Problem[]
   const email = s.serviceAccount?.email;
   if (!s.serviceAccount?.create || mode !== 'grant') return [];
   const m = email ? /^([^@]+)@([^.]+)\.iam\.gserviceaccount\.com$/.exec(email) : null;
-  if (!m || m[2] !== projectId) return [{ input: '--service-account', rule: 'service-account.create-project', message: `--create-service-account creates NAME@${projectId}.iam.gserviceaccount.com; ${email ?? '(none)'} is not in project ${projectId}`, hint: `Pass --service-account NAME@${projectId}.iam.gserviceaccount.com.` }];
+  // A numeric --project is resolved later; the domain check then waits for Google's answer (createServiceAccount).
+  if (!m || (m[2] !== projectId && !/^\d+$/.test(projectId))) return [{ input: '--service-account', rule: 'service-account.create-project', message: `--create-service-account creates NAME@${projectId}.iam.gserviceaccount.com; ${email ?? '(none)'} is not in project ${projectId}`, hint: `Pass --service-account NAME@${projectId}.iam.gserviceaccount.com.` }];
   if (!ACCOUNT_ID.test(m[1]) || m[1].length < 6 || m[1].length > 30) return [{ input: '--service-account', rule: 'service-account.account-id', message: `${m[1]} must be 6–30 characters of a-z, 0-9 and -, start with a letter and not end with -`, hint: 'Choose another service account name.' }];
   return [];
 }
