@@ -84,6 +84,7 @@ async function makeGrantPlan(g: GoogleSession, s: Settings, d: GrantDesign, mode
   const steps: Step[] = [];
   if (saAbsent && mode === 'grant') {
     if (!s.serviceAccount?.create) throw new UsageError('gcp.service-account.not-found', `--service-account ${email}: no such service account in project ${g.project.id}`, { hint: 'Pass --create-service-account to create it, or check the email.' });
+    assertNoProblems(createProblems(s, mode, g.project.id));
     steps.push({ action: 'create', kind: 'service-account', resource: `serviceAccounts/${email}`, reason: 'it does not exist (--create-service-account)',
       op: { type: 'sa.create', project: g.project.id, accountId: email!.split('@')[0], body: { displayName: 'wif workload identity', description: 'Impersonated by Kubernetes workloads (created by wif)' } } });
   }
