@@ -110,8 +110,9 @@ export function buildProgram(dispatch: Dispatch, version: string, out: ProgramIO
     (c) => c.option('--token <file>', 'a JWT (decoded only; the signature is not checked)'));
 
   leaf(program, 'export', 'the setup in wif.yaml as a gcloud script or Terraform',
-    flagsOf([], ['out']), () => import('./commands/export.js'),
-    (c) => c.addOption(new Option('--format <format>', 'gcloud | terraform').choices(['gcloud', 'terraform']).makeOptionMandatory()));
+    flagsOf(['google'], ['out', 'jwksFile', 'projectNumber']), () => import('./commands/export.js'),
+    (c) => c.addOption(new Option('--format <format>', 'gcloud | terraform').choices(['gcloud', 'terraform']).makeOptionMandatory())
+      .option('--live', "also read Google: embed the provider's uploaded JWKS, import only what exists"));
 
   const sandbox = program.command('sandbox').description('the local sandbox of Google, Kubernetes, EKS, AKS and GKE APIs');
   leaf(sandbox, 'start', 'start the sandbox in the foreground until SIGINT/SIGTERM', [], () => import('./commands/sandbox-start.js'),
