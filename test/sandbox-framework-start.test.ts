@@ -106,8 +106,15 @@ test('wif sandbox start: env file, every variable, real clients through it, one 
     assert.equal(got.project.status, 200);
     assert.equal(got.project.body.projectNumber, env.WIF_SANDBOX_PROJECT_NUMBER);
     assert.doesNotMatch(c.stderr, /NodeVersionSupportWarning/);
-    const k = await run('sh', ['-c', '. "$0" && kubectl --context eks get --raw /version', envFile], { env: baseEnv, encoding: 'utf8', timeout: 60_000 });
+    // Many machines set REQUESTS_CA_BUNDLE/CURL_CA_BUNDLE, which override gcloud's custom CA: after sourcing the
+    // env file gcloud must still trust the sandbox.
+    const pyCa = { REQUESTS_CA_BUNDLE: '/etc/ssl/certs/ca-certificates.crt', CURL_CA_BUNDLE: '/etc/ssl/certs/ca-certificates.crt', CLOUDSDK_CONFIG: join(tmp, 'gcloud') };
+    const [k, g] = await Promise.all([
+      run('sh', ['-c', '. "$0" && kubectl --context eks get --raw /version', envFile], { env: baseEnv, encoding: 'utf8', timeout: 60_000 }),
+      run('sh', ['-c', '. "$0" && gcloud iam workload-identity-pools list --location=global --format=json', envFile], { env: { ...baseEnv, ...pyCa }, encoding: 'utf8', timeout: 60_000 }),
+    ]);
     assert.match(JSON.parse(k.stdout).gitVersion, /-eks-/);
+    assert.deepEqual(JSON.parse(g.stdout), []);
     assert.ok(env.KUBECACHEDIR.startsWith(stateDir) && existsSync(env.KUBECACHEDIR), 'kubectl caches discovery in the state dir, not in HOME');
 
     const log = await run('sh', ['-c', '. "$0" && exec node -e "$1"', envFile,

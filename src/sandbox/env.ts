@@ -31,7 +31,7 @@ export interface SandboxEnvInput {
   awsRegion: string;
   azureSubscriptionId: string;
   msi: { endpoint: string; header: string };
-  files: { ca: string; accessToken: string; kubeconfig: string; kubeCache: string };
+  files: { ca: string; caBundle: string; accessToken: string; kubeconfig: string; kubeCache: string };
   pid: number;
 }
 
@@ -65,6 +65,11 @@ export function sandboxEnv(i: SandboxEnvInput): Record<string, string> {
     CLOUDSDK_CORE_PROJECT: i.project.id,
     CLOUDSDK_AUTH_ACCESS_TOKEN_FILE: i.files.accessToken,
     CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE: i.files.ca,
+    // These override gcloud's and aws-cli's own CA settings when set (as on many machines): the bundle is the
+    // sandbox CA plus the machine's trust store.
+    REQUESTS_CA_BUNDLE: i.files.caBundle,
+    CURL_CA_BUNDLE: i.files.caBundle,
+    AWS_CA_BUNDLE: i.files.caBundle,
     CLOUDSDK_API_ENDPOINT_OVERRIDES_IAM: g,
     CLOUDSDK_API_ENDPOINT_OVERRIDES_CLOUDRESOURCEMANAGER: g,
     CLOUDSDK_API_ENDPOINT_OVERRIDES_IAMCREDENTIALS: g,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { createAksService } from './clouds/aks.js';
@@ -117,6 +118,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
 
   try {
     writeStateFile(files.accessToken, ownerToken + '\n');
+    writeStateFile(files.caBundle, caBundle(state.tls.caPem, process.env));
     writeKubeconfig(files.kubeconfig, { clusters: world.clusters.map((spec) => ({ spec, url: urls.get(spec.key)! })), caPem: state.tls.caPem,
       binDir: files.bin, adminTokens, accessTokenFile: files.accessToken });
   } catch (e) {
@@ -157,4 +159,21 @@ function portError(e: unknown, port: number | undefined): unknown {
     return Object.assign(new Error(`cannot listen on 127.0.0.1:${port} (${code})`), { code });
   }
   return e;
+}
+
+/**
+ * The sandbox CA appended to the machine's trust bundle. Python tools (gcloud's requests, aws-cli) let
+ * REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE / AWS_CA_BUNDLE override their own CA settings, and many machines set them:
+ * pointing them at this bundle keeps both the sandbox and real hosts trusted in a shell that sourced the env file.
+ */
+function caBundle(caPem: string, env: NodeJS.ProcessEnv): string {
+  const candidates = [env.REQUESTS_CA_BUNDLE, env.CURL_CA_BUNDLE, env.SSL_CERT_FILE, '/etc/ssl/certs/ca-certificates.crt', '/etc/pki/tls/certs/ca-bundle.crt'];
+  for (const f of candidates) {
+    if (!f) continue;
+    try {
+      const system = readFileSync(f, 'utf8');
+      if (system.includes('-----BEGIN CERTIFICATE-----') && !system.includes(caPem.trim())) return `${caPem.trim()}\n${system}`;
+    } catch { /* try the next one */ }
+  }
+  return caPem;
 }

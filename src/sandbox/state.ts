@@ -11,6 +11,8 @@ import { sandboxTls, type SandboxTls } from './tls.js';
 export interface SandboxFiles {
   env: string;
   ca: string;
+  /** The sandbox CA plus the machine trust store (for REQUESTS_CA_BUNDLE and friends). */
+  caBundle: string;
   caKey: string;
   accessToken: string;
   kubeconfig: string;
@@ -21,7 +23,7 @@ export interface SandboxFiles {
 
 export function sandboxFiles(stateDir: string): SandboxFiles {
   return {
-    env: join(stateDir, 'env'), ca: join(stateDir, 'ca.pem'), caKey: join(stateDir, 'ca-key.pem'),
+    env: join(stateDir, 'env'), ca: join(stateDir, 'ca.pem'), caBundle: join(stateDir, 'ca-bundle.pem'), caKey: join(stateDir, 'ca-key.pem'),
     accessToken: join(stateDir, 'access-token'), kubeconfig: join(stateDir, 'kubeconfig'),
     kubeCache: join(stateDir, 'kube-cache'), bin: join(stateDir, 'bin'), state: join(stateDir, 'sandbox.json'),
   };
