@@ -72,8 +72,12 @@ test('verify names the impersonation stage after the grant is revoked', async ()
 
 test('--wait retries only propagation errors: a grant landing meanwhile makes verify pass', async () => {
   const sa = SA(j.sandbox.project.id);
+  const denied = () => j.sandbox.requests().filter((q) => q.path.endsWith(':generateAccessToken') && q.status === 403).length;
+  const before = denied();
   const waiting = j.wif(['verify', '--wait', '60s', '--output', 'json'], eksDir);
-  await new Promise((r) => setTimeout(r, 1500));
+  // Grant only once verify has been refused at least once, so the retry (not a lucky first try) is what passes.
+  for (let i = 0; i < 600 && denied() === before; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(denied() > before, 'verify reached the impersonation stage and was refused');
   const g = await j.wif(['grant', '--ksa', 'backend/api', '--service-account', sa, '--yes'], eksDir);
   assert.equal(g.code, 0, g.stderr);
   const r = await waiting;
