@@ -75,7 +75,7 @@ test('rotate → verify fails at the claims stage (stale JWKS) → diff exits 1 
   assert.equal(v.code, 1);
   assert.equal(failedStage(v.json.result), 'claims');
   assert.equal(stage(v.json.result, 'claims').cause, 'jwks-stale');
-  assert.match(stage(v.json.result, 'claims').fix, /wif jwks sync/);
+  assert.match(stage(v.json.result, 'claims').fix ?? '', /wif jwks sync/);
 
   const d = await j.wif(['jwks', 'diff', '--output', 'json'], dir);
   assert.equal(d.code, 1);

@@ -95,10 +95,11 @@ function diffText(ctx: Ctx, o: Observed, d: JwksDiff): string {
   return lines.join('\n');
 }
 
-function driftError(d: JwksDiff, prune: boolean): OperationError | undefined {
+function driftError(d: JwksDiff): OperationError | undefined {
   if (!d.inSync) {
-    const what = [d.missing.length ? `lacks ${d.missing.join(', ')}` : '', d.changed.length ? `holds other material for ${d.changed.join(', ')}` : '', prune && d.stale.length ? `still trusts ${d.stale.join(', ')}` : ''].filter(Boolean).join(', ');
-    return new OperationError('jwks.drift', `the provider's uploaded JWKS ${what} (the cluster serves ${d.clusterKeys.join(', ')})`, { hint: !d.missing.length && !d.changed.length ? 'wif jwks sync --prune' : 'wif jwks sync (keeps the old keys; --prune drops them)' });
+    const what = [d.missing.length ? `lacks key(s) ${d.missing.join(', ')} the cluster now serves` : '', d.changed.length ? `holds other key material under kid(s) ${d.changed.join(', ')}` : ''].filter(Boolean).join(' and ');
+    if (what) return new OperationError('jwks.drift', `the provider's uploaded JWKS ${what}: STS refuses the tokens signed by them`, { hint: 'wif jwks sync (keeps the old keys; --prune drops them)' });
+    return new OperationError('jwks.drift', `the provider's uploaded JWKS still trusts key(s) ${d.stale.join(', ')} the cluster no longer serves`, { hint: 'Once the tokens they signed have expired: wif jwks sync --prune' });
   }
   if (d.rejected.length) return new OperationError('jwks.unsupported', `the cluster serves key(s) Google does not accept: ${d.rejected.map((r) => `${r.kid} (${r.reason})`).join('; ')}`, { hint: 'Sign service-account tokens with an RSA or EC P-256 key (--service-account-signing-key-file).' });
   return undefined;
@@ -113,7 +114,7 @@ export async function runDiff(ctx: Ctx, flags: Flags): Promise<CommandResult> {
     const base = { provider: o.resource, context: o.context, issuer: o.issuer };
     if (!o.uploaded) return { result: { ...base, uploaded: false, inSync: true, clusterKeys: o.cluster.keys.map((k) => k.kid), uploadedKeys: [], missing: [], stale: [] }, text: PUBLIC_NOTE(o) };
     const d = diffJwks(o.cluster, o.uploaded, { prune: !!flags.prune });
-    return { result: { ...base, uploaded: true, ...d }, text: diffText(ctx, o, d), error: driftError(d, !!flags.prune) };
+    return { result: { ...base, uploaded: true, ...d }, text: diffText(ctx, o, d), error: driftError(d) };
   } finally {
     api.close();
   }
