@@ -9,10 +9,11 @@ export type TemplatePart = string | { expr: string };
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '"': '\\"', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
+/** Replacements are functions: in a replacement string `$$` means a single `$`. */
 function escapeLiteral(s: string): string {
   return s
     .replace(/[\\"\n\r\t\x00-\x1f\x7f]/g, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
-    .replace(/\$\{/g, '$${')
+    .replace(/\$\{/g, () => '$${')
     .replace(/%\{/g, '%%{');
 }
 
@@ -33,10 +34,11 @@ export function hclTemplate(parts: readonly TemplatePart[]): string {
  */
 export function hclHeredoc(s: string, indent: string): string | undefined {
   if (/^\s/.test(s) || /[\r\n]$/.test(s) || /[\x00-\x08\x0b-\x1f\x7f]/.test(s)) return undefined;
-  const lines = s.replace(/\$\{/g, '$${').replace(/%\{/g, '%%{').split('\n');
+  const lines = s.replace(/\$\{/g, () => '$${').replace(/%\{/g, '%%{').split('\n');
   let marker = 'EOT';
   for (let n = 1; lines.some((l) => l.trim() === marker); n++) marker = `EOT${n}`;
-  const body = lines.map((l) => (l === '' ? '' : `${indent}  ${l}`));
+  // HCL leaves blank (space/tab-only) lines as they are and strips the common indentation from the others.
+  const body = lines.map((l) => (/^[ \t]*$/.test(l) ? l : `${indent}  ${l}`));
   return [`chomp(<<-${marker}`, ...body, `${indent}  ${marker}`, `${indent})`].join('\n');
 }
 
