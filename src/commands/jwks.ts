@@ -1,5 +1,5 @@
 import { flowReport, planAndApply } from '../apply/flow.js';
-import { openGoogle } from '../apply/preflight.js';
+import { openGoogle, type GoogleSession } from '../apply/preflight.js';
 import { googleAccess } from '../cloud/google/auth.js';
 import { createGoogleApi, type GoogleApi } from '../cloud/google/http.js';
 import type { Provider } from '../cloud/google/types.js';
@@ -12,7 +12,8 @@ import type { RawFlags } from '../model/flags.js';
 import { resolveSettings, type Settings } from '../model/settings.js';
 import { usesGkeForms } from '../plan/grants.js';
 import type { Jwk, Jwks } from '../plan/jwks.js';
-import { diffJwks, jwksSyncStep, planJwksSync, uploadedKeysOf, type JwksDiff } from '../plan/jwks-sync.js';
+import { diffJwks, jwksSyncStep, planJwksSync, uploadedKeysOf, type JwksDiff, type JwksSyncPlan } from '../plan/jwks-sync.js';
+import type { Step } from '../plan/plan.js';
 import { providerPath } from '../plan/provider.js';
 
 /**
@@ -68,9 +69,7 @@ async function readProvider(api: GoogleApi, s: Settings, projectId: string): Pro
 
 /** Both sides, read concurrently; refuses a cluster whose issuer is not the provider's (its keys do not belong there). */
 async function observe(ctx: Ctx, s: Settings, api: GoogleApi, projectId: string): Promise<Observed> {
-  const h = ctx.log.step(`Reading the JWKS of ${s.cluster.context ?? 'the current context'} and provider ${s.provider.id}`);
-  const [c, { p, path }] = await Promise.all([readCluster(ctx, s), readProvider(api, s, projectId)]).catch((e) => { h.fail(); throw e; });
-  h.done();
+  const [c, { p, path }] = await Promise.all([readCluster(ctx, s), readProvider(api, s, projectId)]);
   const issuer = p.oidc?.issuerUri;
   if (c.issuer && issuer && c.issuer !== issuer) {
     throw new OperationError('jwks.wrong-cluster', `${c.context} issues tokens as ${c.issuer}, but provider ${s.provider.id} trusts ${issuer}: its keys do not belong to this provider`, {
@@ -110,7 +109,9 @@ export async function runDiff(ctx: Ctx, flags: Flags): Promise<CommandResult> {
   const s = await settingsOf(ctx, flags);
   const api = createGoogleApi({ access: googleAccess({ accessTokenFile: s.accessTokenFile, env: ctx.io.env }), env: ctx.io.env, log: ctx.log, signal: ctx.signal });
   try {
-    const o = await observe(ctx, s, api, s.project.id!);
+    const h = ctx.log.step(`Reading the JWKS of ${s.cluster.context ?? 'the current context'} and provider ${s.provider.id}`);
+    const o = await observe(ctx, s, api, s.project.id!).catch((e) => { h.fail(); throw e; });
+    h.done();
     const base = { provider: o.resource, context: o.context, issuer: o.issuer };
     if (!o.uploaded) return { result: { ...base, uploaded: false, inSync: true, clusterKeys: o.cluster.keys.map((k) => k.kid), uploadedKeys: [], missing: [], stale: [] }, text: PUBLIC_NOTE(o) };
     const d = diffJwks(o.cluster, o.uploaded, { prune: !!flags.prune });
@@ -120,19 +121,27 @@ export async function runDiff(ctx: Ctx, flags: Flags): Promise<CommandResult> {
   }
 }
 
+/** The plan of a sync: one PATCH step, a noop, or (public issuer) a noop saying Google fetches the keys. */
+async function planSync(ctx: Ctx, s: Settings, g: GoogleSession, prune: boolean): Promise<{ o: Observed; p?: JwksSyncPlan; step: Step }> {
+  const o = await observe(ctx, s, g.api, g.project.id);
+  if (!o.uploaded) return { o, step: { action: 'noop', kind: 'provider', resource: o.resource, reason: 'no uploaded JWKS: the issuer is public and Google fetches its keys itself' } };
+  const p = planJwksSync(o.cluster, o.uploaded, { prune });
+  // Before the confirmation: what --prune breaks, and keys that cannot be uploaded.
+  for (const w of p.warnings) ctx.log.warn(w);
+  return { o, p, step: jwksSyncStep(p, o.resource, o.path) };
+}
+
 /** `wif jwks sync [--prune] [--dry-run] [--yes]`: plan → confirm → one PATCH of oidc.jwksJson; a second run changes nothing. */
 export async function runSync(ctx: Ctx, flags: Flags): Promise<CommandResult> {
   const s = await settingsOf(ctx, flags);
   const g = await openGoogle(ctx, s);
   try {
-    const o = await observe(ctx, s, g.api, g.project.id);
-    if (!o.uploaded) return { result: { project: g.project, provider: o.resource, uploaded: false, plan: { steps: [] }, applied: [], dryRun: s.dryRun, changed: false }, text: PUBLIC_NOTE(o) };
     const prune = !!flags.prune;
-    const p = planJwksSync(o.cluster, o.uploaded, { prune });
-    for (const w of p.warnings) ctx.log.warn(w);
     const what = `the JWKS of provider ${s.provider.id} (pool ${s.pool.id})`;
-    const step = jwksSyncStep(p, o.resource, o.path);
-    const f = await planAndApply(ctx, s, g, { what, makePlan: async () => ({ steps: [step] }) });
+    let seen: Awaited<ReturnType<typeof planSync>> | undefined;
+    const f = await planAndApply(ctx, s, g, { what, makePlan: async () => ({ steps: [(seen = await planSync(ctx, s, g, prune)).step] }) });
+    const { o, p } = seen!;
+    if (!p) return { ...flowReport(ctx, g, f, { what, extra: { provider: o.resource, uploaded: false } }), text: PUBLIC_NOTE(o) };
     const { inSync, clusterKeys, uploadedKeys, missing, stale, changed, rejected } = p.diff;
     return flowReport(ctx, g, f, {
       what,
