@@ -58,8 +58,9 @@ export function settingsOf(doc: WifYamlInput, flags: Record<string, unknown> = {
 }
 
 /**
- * A bin dir with fake `gcloud` (records each call's argv, NUL-separated, one file per call in `calls`; a `create`
- * of an ID listed in $FAKE_EXISTS fails like the API's 409) and fake `kubectl` (prints $FAKE_JWKS).
+ * A bin dir with fake `gcloud` (records each call's argv, NUL-separated, one file per call in `calls`, and a copy
+ * of its --jwk-json-path file as `jwks-N`; a `create` of an ID listed in $FAKE_EXISTS fails like the API's 409; a
+ * call with the argument $FAKE_FAIL fails with 403) and fake `kubectl` (prints $FAKE_JWKS).
  */
 export function fakeTools(): { dir: string; calls: string } {
   const dir = mkdtempSync(join(tmpdir(), 'wif-fake-'));
@@ -71,6 +72,8 @@ export function fakeTools(): { dir: string; calls: string } {
 n=$(ls ${JSON.stringify(calls)} | wc -l)
 printf '%s\\0' "$@" >"${calls}/$(printf '%04d' "$n")"
 for a in "$@"; do
+  if [[ $a == --jwk-json-path=* ]]; then cp -- "\${a#--jwk-json-path=}" "${calls}/jwks-$n"; fi
+  if [[ -n \${FAKE_FAIL:-} && $a == "$FAKE_FAIL" ]]; then echo "ERROR: (gcloud.x) PERMISSION_DENIED: Permission denied" >&2; exit 1; fi
   for x in \${FAKE_EXISTS:-}; do
     if [[ $a == "$x" && " $* " == *" create"* ]]; then echo "ERROR: (gcloud.x) ALREADY_EXISTS: Requested entity already exists" >&2; exit 1; fi
   done
@@ -85,5 +88,56 @@ echo "fake gcloud ok" >&2
 
 /** The recorded gcloud calls, in order: one argv array per call. */
 export function recordedCalls(calls: string): string[][] {
-  return readdirSync(calls).sort().map((f) => readFileSync(join(calls, f), 'utf8').split('\0').slice(0, -1));
+  return readdirSync(calls).filter((f) => /^\d+$/.test(f)).sort().map((f) => readFileSync(join(calls, f), 'utf8').split('\0').slice(0, -1));
 }
+
+export const JWKS = '{"keys":[{"kty":"RSA","alg":"RS256","use":"sig","kid":"k1","n":"abc","e":"AQAB"}]}\n';
+export const CONDITION = "assertion.sub.startsWith('system:serviceaccount:demo:') &&\n"
+  + '  assertion[\'kubernetes.io\'][\'pod\'][\'name\'] != "${not-a-template}" && "%{x}" != "\\\\" // $HOME `id` !x';
+
+/** Self-hosted, direct access: tricky strings everywhere, a namespace grant and a grant on another project. */
+export const DIRECT: WifYamlInput = {
+  version: 1,
+  project: { id: 'my-proj', number: '123456789012' },
+  cluster: { context: 'kind-dev', platform: 'self-hosted', issuer: 'https://kubernetes.default.svc.cluster.local', jwksUploaded: true },
+  pool: { id: 'k8s-pool', displayName: 'K8s "dev"', description: "Pool for ${cluster} %{x} it's" },
+  provider: {
+    id: 'kind-dev', issuerUri: 'https://kubernetes.default.svc.cluster.local',
+    attributeMapping: {
+      'google.subject': 'assertion.sub', 'attribute.namespace': "assertion['kubernetes.io']['namespace']",
+      'attribute.tag': '"${" + assertion.sub + ",}" + \'x\'',
+    },
+    attributeCondition: CONDITION,
+    allowedAudiences: ['https://example.com/a,b', 'sts'],
+  },
+  grants: [
+    { ksa: 'demo/app', roles: ['roles/storage.objectViewer', 'roles/pubsub.subscriber'] },
+    { namespace: 'demo', roles: ['roles/logging.viewer'] },
+    { ksa: 'demo/app', roles: ['roles/storage.objectViewer'], resource: 'projects/other-proj' },
+  ],
+  workload: { namespace: 'demo', ksa: 'app' },
+};
+
+/** Impersonation of a service account wif created, on EKS (public issuer: no JWKS). */
+export const IMPERSONATION: WifYamlInput = {
+  version: 1,
+  project: { id: 'my-proj', number: '123456789012' },
+  cluster: { context: 'eks', platform: 'eks', issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABC' },
+  pool: { id: 'eks-pool' },
+  provider: { id: 'eks-demo', issuerUri: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABC', attributeMapping: { 'google.subject': 'assertion.sub' }, allowedAudiences: [] },
+  serviceAccount: { email: 'wif-app@my-proj.iam.gserviceaccount.com', create: true, tokenLifetime: 1800 },
+  grants: [
+    { ksa: 'demo/app', roles: ['roles/storage.objectViewer'], serviceAccount: 'wif-app@my-proj.iam.gserviceaccount.com' },
+    { ksa: 'demo/worker', roles: ['roles/storage.objectViewer'], serviceAccount: 'wif-app@my-proj.iam.gserviceaccount.com' },
+  ],
+};
+
+/** GKE's built-in workload pool: no pool or provider, the GKE principal forms. */
+export const GKE: WifYamlInput = {
+  version: 1,
+  project: { id: 'my-proj', number: '123456789012' },
+  cluster: { context: 'gke_my-proj_us-central1_c', platform: 'gke', identity: { projectId: 'my-proj', location: 'us-central1', name: 'c', workloadPool: 'my-proj.svc.id.goog' } },
+  pool: { id: 'my-proj.svc.id.goog' },
+  provider: { id: 'unused-gke', attributeMapping: { 'google.subject': 'assertion.sub' }, allowedAudiences: [] },
+  grants: [{ ksa: 'demo/app', roles: ['roles/storage.objectViewer'] }, { namespace: 'batch', roles: ['roles/pubsub.subscriber'] }],
+};
