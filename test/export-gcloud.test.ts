@@ -111,3 +111,27 @@ test('the exported gcloud script rebuilds, in a fresh project, the pool, provide
   assert.match(cred.service_account_impersonation_url, new RegExp(`/serviceAccounts/${sa}:generateAccessToken$`));
   t.diagnostic(`the script ran in ${took} ms`);
 });
+
+test('--live: the provider\'s uploaded JWKS is embedded verbatim, and import blocks name only what exists', async () => {
+  const env = sb.env;
+  const project = env.WIF_SANDBOX_PROJECT;
+  const cfg = readFileSync(join(dir, 'wif.yaml'), 'utf8');
+  const pool = /pool:\n {2}id: (\S+)/.exec(cfg)![1];
+  const provider = /provider:\n {2}id: (\S+)/.exec(cfg)![1];
+  const uploaded = (await google('GET', `v1/projects/${project}/locations/global/workloadIdentityPools/${pool}/providers/${provider}`)).oidc.jwksJson;
+  const all = await runWif(['export', '--format', 'terraform', '--live', '--output', 'json'], { env, cwd: dir });
+  assert.equal(all.code, 0, all.stdout + all.stderr);
+  assert.equal(all.json.result.jwks, 'embedded (provider)');
+  assert.ok(all.json.result.content.includes(`jwks_json         = ${JSON.stringify(uploaded)}`));
+  assert.equal(all.json.result.imports, 9, '4 APIs, pool, provider, service account, 2 bindings');
+
+  const policyPath = `v1/projects/${project}:getIamPolicy`;
+  const policy = await google('POST', policyPath, { options: { requestedPolicyVersion: 3 } });
+  policy.bindings = policy.bindings.filter((b: any) => b.role !== 'roles/storage.objectViewer');
+  await google('POST', `v1/projects/${project}:setIamPolicy`, { policy });
+  const partial = await runWif(['export', '--format', 'terraform', '--live', '--output', 'json'], { env, cwd: dir });
+  assert.equal(partial.code, 0, partial.stdout + partial.stderr);
+  assert.equal(partial.json.result.imports, 8, 'the removed binding is created by terraform, not imported');
+  assert.doesNotMatch(partial.json.result.content, /id = "\S+ roles\/storage\.objectViewer /);
+  assert.match(partial.json.result.content, /resource "google_project_iam_member" "wif_app_storage_objectviewer"/);
+});
