@@ -118,7 +118,8 @@ function header(m: ExportModel): HclItem[] {
   return [
     { comment: 'Written by `wif export --format terraform` from wif.yaml: the workload identity federation setup as\n'
       + `hashicorp/google resources. Project ${m.project.id} (number ${m.project.number}), ${where}.\n`
-      + 'The import blocks adopt what wif already created: the first `terraform plan` should import them and change nothing.\n'
+      + 'The import blocks (Terraform >= 1.5) adopt what wif already created: `terraform plan` imports it instead of\n'
+      + 'failing with "already exists" (a soft-deleted pool or provider must be undeleted first: wif pool/provider ensure).\n'
       + 'Drop the terraform block if your configuration already declares the google provider.' },
     { block: 'terraform', body: [
       attr('required_version', hclString('>= 1.5.0')),
