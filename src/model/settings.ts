@@ -89,6 +89,12 @@ export function mergeSettings(flags: RawFlags, cfg: WifYaml | undefined, env: Re
   const built = buildCondition(allowNamespaces, allowKsas.filter((k): k is KsaRef => typeof k !== 'string'));
   const condition = str('attributeCondition') ?? built ?? cfg?.provider.attributeCondition;
 
+  // wif.yaml describes one cluster: with a different --context, its cluster facts (platform, issuer, JWKS upload,
+  // identity) belong to another cluster and must be detected afresh, not inherited.
+  const ctxFlag = str('context');
+  const sameCluster = ctxFlag === undefined || cfg?.cluster?.context === undefined || ctxFlag === cfg.cluster.context;
+  const clusterCfg = sameCluster ? cfg?.cluster : undefined;
+
   const saEmail = str('serviceAccount') ?? cfg?.serviceAccount?.email;
   const lifetime = num(f.tokenLifetime) ?? cfg?.serviceAccount?.tokenLifetime;
   return {
@@ -101,17 +107,17 @@ export function mergeSettings(flags: RawFlags, cfg: WifYaml | undefined, env: Re
     cluster: {
       context: str('context') ?? cfg?.cluster?.context,
       kubeconfig: str('kubeconfig') ?? cfg?.cluster?.kubeconfig,
-      platform: str('platform') ?? cfg?.cluster?.platform,
-      issuer: str('issuerUri') ?? cfg?.cluster?.issuer,
-      jwksUploaded: cfg?.cluster?.jwksUploaded,
-      identity: cfg?.cluster?.identity,
+      platform: str('platform') ?? clusterCfg?.platform,
+      issuer: str('issuerUri') ?? clusterCfg?.issuer,
+      jwksUploaded: clusterCfg?.jwksUploaded,
+      identity: clusterCfg?.identity,
     },
     pool: { id: str('pool') ?? cfg?.pool.id, displayName: cfg?.pool.displayName, description: cfg?.pool.description },
     provider: {
       id: str('provider') ?? cfg?.provider.id,
       displayName: cfg?.provider.displayName,
       description: cfg?.provider.description,
-      issuerUri: str('issuerUri') ?? cfg?.provider.issuerUri ?? cfg?.cluster?.issuer,
+      issuerUri: str('issuerUri') ?? (sameCluster ? cfg?.provider.issuerUri ?? cfg?.cluster?.issuer : undefined),
       jwksFile: str('jwksFile'),
       attributeMapping: mapping,
       attributeCondition: condition,
