@@ -57,13 +57,12 @@ function write(ctx: Ctx, out: string, format: Format, content: string): string {
   return path;
 }
 
-function summary(m: ExportModel, imports: number): Record<string, unknown> {
+function summary(m: ExportModel): Record<string, unknown> {
   return {
     project: m.project, platform: m.platform, pool: m.pool?.id, provider: m.provider?.id,
     jwks: m.provider?.jwks ? (m.provider.jwks.kind === 'embedded' ? `embedded (${m.provider.jwks.from})` : 'read from the cluster when run') : 'not uploaded',
     serviceAccount: m.serviceAccount ? { email: m.serviceAccount.email, created: m.serviceAccount.create } : undefined,
     bindings: m.bindings.map((b) => ({ resource: b.target.kind === 'project' ? `projects/${b.target.projectId}` : `serviceAccounts/${b.target.email}`, role: b.role, member: b.member })),
-    imports,
   };
 }
 
@@ -78,11 +77,16 @@ export async function run(ctx: Ctx, flags: RawFlags, _args: string[]): Promise<C
     inputs = await observeExport(ctx, s, jwks);
   }
   const model = planExport(s, inputs);
+  if (model.provider?.jwks?.kind === 'cluster') {
+    ctx.log.info(format === 'gcloud'
+      ? "the issuer is private: the script reads the cluster's JWKS with kubectl when it runs (WIF_JWKS_FILE overrides); --live or --jwks-file embeds it"
+      : 'the issuer is private: jwks_json reads cluster-jwks.json beside the .tf (kubectl get --raw /openid/v1/jwks); --live or --jwks-file embeds it');
+  }
   let imports = 0;
   const exists: Exists = (what) => { const y = inputs.exists ? inputs.exists(what) : true; if (y) imports++; return y; };
   const content = format === 'gcloud' ? renderGcloudScript(model) : renderTerraform(model, exists);
   const out = typeof flags.out === 'string' ? flags.out : undefined;
-  const result = { format, ...summary(model, format === 'terraform' ? imports : 0) };
+  const result = { format, ...summary(model), ...(format === 'terraform' ? { imports } : {}) };
   if (!out) return { result: { ...result, content }, text: content, verbatim: true };
   const path = write(ctx, out, format, content);
   const next = format === 'gcloud' ? `Run it with: bash ${path}` : `Then: terraform init && terraform plan (in ${resolve(path, '..')})`;
