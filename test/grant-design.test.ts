@@ -65,7 +65,23 @@ test('--force allows basic roles and pool-wide principal sets; revoke never need
   assert.equal(designGrant({ ...base, mode: 'revoke', roles: ['roles/owner'] }).policies.length, 1);
 });
 
-test('a subject mapping other than assertion.sub warns', () => {
+test('a subject mapping that gives no subject for a KSA token warns', () => {
   const d = designGrant({ ...base, mapping: { 'google.subject': 'assertion.email' } });
   assert.equal(d.warnings.length, 1);
+});
+
+test('cluster-qualified mappings: the principal carries what the mapping makes of the KSA token', () => {
+  const d = designGrant({
+    ...base,
+    issuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/ABC',
+    mapping: { 'google.subject': "'prod::' + assertion.sub", 'attribute.namespace': "'prod/' + assertion['kubernetes.io']['namespace']" },
+    namespace: 'batch',
+  });
+  assert.deepEqual(d.members, [
+    `principal://${POOL}/subject/prod::system:serviceaccount:ns:app`,
+    `principalSet://${POOL}/attribute.namespace/prod/batch`,
+  ]);
+  assert.deepEqual(d.warnings, []);
+  const byIssuer = designGrant({ ...base, issuer: 'https://kubernetes.default.svc.cluster.local', mapping: { 'google.subject': "assertion.iss.extract('https://{host}') + '::' + assertion.sub" } });
+  assert.deepEqual(byIssuer.members, [`principal://${POOL}/subject/kubernetes.default.svc.cluster.local::system:serviceaccount:ns:app`]);
 });

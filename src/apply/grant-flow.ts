@@ -33,6 +33,7 @@ function requestOf(s: Settings, mode: 'grant' | 'revoke', project: { id: string;
     mode, project, platform: s.cluster.platform, poolId: s.pool.id,
     gkeProject: gkeId && gkeId !== project.id ? { id: gkeId, number: '0' } : undefined,
     mapping: s.config ? s.provider.attributeMapping : undefined,
+    issuer: s.provider.issuerUri ?? s.cluster.issuer,
     ksas: fallback && typeof fallback !== 'string' ? [fallback] : given,
     namespace: s.access.namespace, roles: s.access.roles, resource: s.access.resource,
     serviceAccount: s.serviceAccount?.email, force: s.access.force,

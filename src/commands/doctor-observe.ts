@@ -39,7 +39,7 @@ export function expectedBindings(s: Settings, project: { id: string; number: str
   for (const g of s.config?.grants ?? []) {
     const k = g.ksa ? parseKsa(g.ksa) : undefined;
     const ksas = k && typeof k !== 'string' ? [k] : [];
-    const d = designGrant({ mode: 'grant', project, platform: s.cluster.platform, poolId: s.pool.id, mapping: s.provider.attributeMapping, ksas, namespace: g.namespace, roles: g.roles, resource: g.resource, serviceAccount: g.serviceAccount, force: true });
+    const d = designGrant({ mode: 'grant', project, platform: s.cluster.platform, poolId: s.pool.id, mapping: s.provider.attributeMapping, issuer: s.provider.issuerUri ?? s.cluster.issuer, ksas, namespace: g.namespace, roles: g.roles, resource: g.resource, serviceAccount: g.serviceAccount, force: true });
     for (const w of d.policies) for (const e of w.edits) out.push({ target: targetKey(w.target), role: e.role, member: e.member, ksa: g.ksa, grant: g });
   }
   return out;

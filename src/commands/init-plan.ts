@@ -22,6 +22,7 @@ import { planProvider, providerPath, type ProviderWant } from '../plan/provider.
 export function initGrantDesign(s: Settings, project: { id: string; number: string }): GrantDesign {
   return designGrant({
     mode: 'grant', project, platform: s.cluster.platform, poolId: s.pool.id, mapping: s.provider.attributeMapping,
+    issuer: s.provider.issuerUri ?? s.cluster.issuer,
     ksas: s.access.ksas.filter((k): k is KsaRef => typeof k !== 'string'),
     roles: s.access.roles, resource: s.access.resource, serviceAccount: s.serviceAccount?.email, force: s.access.force,
   });

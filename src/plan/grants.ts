@@ -4,6 +4,8 @@
  * policy as roles/iam.workloadIdentityUser and the roles on the resource for the service account
  * (research/gcp-api.md §4.2, §5). Every KSA and role of one call lands in ONE edit list per policy.
  */
+import { evaluateMapping } from './cel.js';
+import { synthesizeClaims } from './claims.js';
 import { assertNoProblems, type Problem } from '../core/errors.js';
 import type { KsaRef } from '../model/settings.js';
 import {
@@ -22,8 +24,10 @@ export interface GrantRequest {
   poolId?: string;
   /** GKE: the project whose workload pool (`ID.svc.id.goog`) the cluster uses; default `project`. */
   gkeProject?: { id: string; number: string };
-  /** The provider's attribute mapping (decides whether namespace principal sets can match). */
+  /** The provider's attribute mapping: decides the subject of each KSA's principal and whether namespace sets match. */
   mapping?: Record<string, string>;
+  /** The provider's issuer, for mappings that read `assertion.iss`. */
+  issuer?: string;
   ksas: KsaRef[];
   /** A namespace (principalSet via attribute.namespace); `*` = every identity in the pool (needs force). */
   namespace?: string;
@@ -74,11 +78,7 @@ export function grantMembers(r: GrantRequest): { members: string[]; problems: Pr
   if (!gke && !r.poolId) {
     problems.push({ input: '--pool', rule: 'required', message: 'the workload identity pool is required to name the principals', hint: 'Pass --pool (or run wif provider ensure, which records it in wif.yaml).' });
   }
-  const members = r.ksas.map((k) => gke ? gkePrincipal(gp.number, gp.id, k.namespace, k.name) : principalForSubject(pool, ksaSubject(k.namespace, k.name)));
-  const subject = r.mapping?.['google.subject'];
-  if (!gke && r.ksas.length && subject !== undefined && !SUBJECT_FORMS.has(subject.replace(/\s+/g, ''))) {
-    warnings.push(`the provider maps google.subject to \`${subject}\`, not assertion.sub: principal://…/subject/system:serviceaccount:NS:KSA may not match its tokens`);
-  }
+  const members = r.ksas.map((k) => gke ? gkePrincipal(gp.number, gp.id, k.namespace, k.name) : principalForSubject(pool, mappedSubject(r, k, warnings)));
   if (r.namespace === '*') {
     if (r.mode === 'grant' && !r.force) {
       problems.push({ input: '--namespace', rule: 'principal-set.pool-wide', message: `'*' means every identity of every provider in the pool (${principalSetAll(pool)})`, hint: 'Grant per --ksa or per --namespace, or pass --force if the whole pool really needs this access.' });
@@ -90,13 +90,37 @@ export function grantMembers(r: GrantRequest): { members: string[]; problems: Pr
       if (r.mapping && !('attribute.namespace' in r.mapping)) {
         problems.push({ input: '--namespace', rule: 'mapping.namespace-attribute', message: `the provider's attribute mapping has no attribute.namespace, so principalSet://…/attribute.namespace/${r.namespace} would match no token`, hint: "Add attribute.namespace to the mapping (--mapping-preset kubernetes, then wif provider ensure), or grant per --ksa." });
       }
-      members.push(principalSetForAttribute(pool, 'namespace', r.namespace));
+      members.push(principalSetForAttribute(pool, 'namespace', mappedNamespace(r, r.namespace)));
     }
   }
   if (!members.length) {
     problems.push({ input: '--ksa', rule: 'required', message: `nothing to ${r.mode}: name at least one Kubernetes service account (--ksa NS/NAME) or a --namespace`, hint: 'Pass --ksa NS/NAME (repeatable) or --namespace NS.' });
   }
   return { members, problems, warnings };
+}
+
+/**
+ * The principal's subject is whatever the provider's mapping makes of the KSA's token (a cluster-qualified
+ * mapping such as `'prod::' + assertion.sub` gives `prod::system:serviceaccount:NS:KSA`), so it is computed by
+ * evaluating the mapping on the KSA's claims rather than assumed.
+ */
+function mappedSubject(r: GrantRequest, k: KsaRef, warnings: string[]): string {
+  const plain = ksaSubject(k.namespace, k.name);
+  const expr = r.mapping?.['google.subject'];
+  if (expr === undefined || SUBJECT_FORMS.has(expr.replace(/\s+/g, ''))) return plain;
+  const out = evaluateMapping({ 'google.subject': expr }, synthesizeClaims(k.namespace, k.name, { issuer: r.issuer }));
+  if (typeof out.subject === 'string' && out.subject) return out.subject;
+  warnings.push(`the provider maps google.subject to \`${expr}\`, which gives no subject for ${k.namespace}/${k.name}'s token: principal://…/subject/${plain} may not match its tokens`);
+  return plain;
+}
+
+/** The value `attribute.namespace` takes for tokens of `namespace` under the provider's mapping. */
+function mappedNamespace(r: GrantRequest, namespace: string): string {
+  const expr = r.mapping?.['attribute.namespace'];
+  if (expr === undefined) return namespace;
+  const out = evaluateMapping({ 'google.subject': 'assertion.sub', 'attribute.namespace': expr }, synthesizeClaims(namespace, 'default', { issuer: r.issuer }));
+  const v = out.attributes.namespace;
+  return typeof v === 'string' && v ? v : namespace;
 }
 
 function roleProblems(r: GrantRequest): Problem[] {

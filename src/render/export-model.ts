@@ -76,7 +76,7 @@ export function exportBindings(s: Settings, i: ExportInputs): ExportBinding[] {
   (s.config?.grants ?? []).forEach((g, n) => {
     try {
       const d = designGrant({ mode: 'grant', project: i.project, gkeProject: i.gkeProject, platform: s.cluster.platform, poolId: s.pool.id,
-        mapping: s.provider.attributeMapping, ksas: grantKsas(g), namespace: g.namespace, roles: g.roles, resource: g.resource,
+        mapping: s.provider.attributeMapping, issuer: s.provider.issuerUri ?? s.cluster.issuer, ksas: grantKsas(g), namespace: g.namespace, roles: g.roles, resource: g.resource,
         serviceAccount: g.serviceAccount, force: true });
       for (const w of d.policies) for (const e of w.edits) out.set(`${targetKey(w.target)} ${e.role} ${e.member}`, { target: w.target, role: e.role, member: e.member });
     } catch (e) {
