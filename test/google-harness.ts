@@ -71,7 +71,13 @@ export async function googleHarness(o: { failRate?: number; conflictRate?: numbe
         resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
       });
     }),
-    api: (method, path, body) => httpsJson(`${sb.googleUrl}${path}`, { method, body: body as object | undefined, ca: sb.caPem, headers: { authorization: `Bearer ${sb.ownerToken}` } }),
+    // The test's own reads go through the same fault injection as wif: retry the injected 503s.
+    api: async (method, path, body) => {
+      for (let i = 0; ; i++) {
+        const r = await httpsJson(`${sb.googleUrl}${path}`, { method, body: body as object | undefined, ca: sb.caPem, headers: { authorization: `Bearer ${sb.ownerToken}` } });
+        if (r.status !== 503 || i >= 20) return r;
+      }
+    },
     mark: () => sb.requests().at(-1)?.seq ?? 0,
     requests,
     mutating: (since) => requests(since).filter(isMutating),
