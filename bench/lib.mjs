@@ -153,7 +153,8 @@ export async function startSandbox(o = {}) {
 
 function httpsJson(method, url, ca) {
   return new Promise((ok, fail) => {
-    const req = request(url, { method, ca, headers: { host: '127.0.0.1' } }, (res) => {
+    // agent: false: a kept-alive socket goes stale while spawnSync blocks the loop (socket hang up).
+    const req = request(url, { method, ca, agent: false, headers: { host: '127.0.0.1' } }, (res) => {
       let body = '';
       res.on('data', (c) => { body += c; });
       res.on('end', () => (res.statusCode === 200 ? ok(JSON.parse(body)) : fail(new Error(`${method} ${url}: ${res.statusCode} ${body}`))));

@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
 import { FLAGS, GROUPS, type FlagName } from './model/flags.js';
 
 /**
@@ -42,12 +42,31 @@ export function buildProgram(dispatch: Dispatch, version: string, out: ProgramIO
     .option('--config <file>', 'wif.yaml to read and update', './wif.yaml')
     .option('--verbose', 'more detail, and stack traces for unexpected errors')
     .option('--no-color', 'no colours (NO_COLOR is honoured too)')
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: false });
+    .configureHelp({
+      showGlobalOptions: true, sortSubcommands: false,
+      // A leaf whose options are not built yet still lists as `NAME [options]`.
+      subcommandTerm(this: Help, c: Command) {
+        const term = Help.prototype.subcommandTerm.call(this, c);
+        return pending.has(c) ? term.replace(c.name(), `${c.name()} [options]`) : term;
+      },
+    });
 
+  // A leaf's options are built only when commander dispatches to it (its parent's preSubcommand hook), not on
+  // every start: `wif --help` and each command skip ~400 Option objects (bench/RESULTS.md).
+  const pending = new Map<Command, () => void>();
+  const hooked = new Set<Command>();
+  const materialize = (_parent: Command, sub: Command) => {
+    pending.get(sub)?.();
+    pending.delete(sub);
+  };
   const leaf = (parent: Command, name: string, desc: string, flags: FlagName[], load: Loader, setup?: (c: Command) => void) => {
     const cmd = parent.command(name).description(desc);
-    addFlags(cmd, flags);
-    setup?.(cmd);
+    pending.set(cmd, () => {
+      addFlags(cmd, flags);
+      setup?.(cmd);
+    });
+    if (!hooked.has(parent)) parent.hook('preSubcommand', materialize);
+    hooked.add(parent);
     const id = parent === program ? cmd.name() : `${parent.name()} ${cmd.name()}`;
     cmd.action(async (...a: unknown[]) => {
       const c = a[a.length - 1] as Command;

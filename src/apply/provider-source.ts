@@ -56,13 +56,16 @@ async function clusterJwks(ctx: Ctx, s: Settings, issuer: string): Promise<strin
   }
 }
 
-/** Issuer and JWKS for `wif provider ensure` (see module doc). Cluster reads only when flags and wif.yaml do not say. */
-export async function resolveProviderSource(ctx: Ctx, s: Settings): Promise<ProviderSource> {
+/**
+ * Issuer and JWKS for `wif provider ensure` (see module doc). Cluster reads only when flags and wif.yaml do not say;
+ * `clusterJwksJson` is the JWKS the caller already read from this context (init's detection), not read again.
+ */
+export async function resolveProviderSource(ctx: Ctx, s: Settings, clusterJwksJson?: string): Promise<ProviderSource> {
   const file = s.provider.jwksFile ? readJwksFile(ctx, s.provider.jwksFile) : undefined;
   const issuer = s.provider.issuerUri;
   if (issuer) {
     if (file) return { issuerUri: issuer, jwksJson: file, jwksFrom: 'file' };
-    return jwksNeeded(s, issuer) ? { issuerUri: issuer, jwksJson: await clusterJwks(ctx, s, issuer), jwksFrom: 'cluster' } : { issuerUri: issuer };
+    return jwksNeeded(s, issuer) ? { issuerUri: issuer, jwksJson: clusterJwksJson ?? await clusterJwks(ctx, s, issuer), jwksFrom: 'cluster' } : { issuerUri: issuer };
   }
   const { observeCluster } = await import('../cloud/kube/observe.js');
   const h = ctx.log.step('Reading the issuer from the cluster');

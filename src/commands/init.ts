@@ -3,6 +3,7 @@ import { flowReport, planAndApply } from '../apply/flow.js';
 import { openGoogle } from '../apply/preflight.js';
 import { resolveProviderSource } from '../apply/provider-source.js';
 import type { Kubectl } from '../cloud/kube/kubectl.js';
+import type { ClusterObservation } from '../cloud/kube/observe.js';
 import type { Ctx } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import type { CommandResult } from '../core/output.js';
@@ -42,9 +43,10 @@ async function settingsOf(ctx: Ctx, answers: Answers, data: ReturnType<typeof in
   return s;
 }
 
-async function providerWant(ctx: Ctx, s: Settings): Promise<ProviderWant | undefined> {
+async function providerWant(ctx: Ctx, s: Settings, o: ClusterObservation | undefined): Promise<ProviderWant | undefined> {
   if (isGkePool(s)) return undefined;
-  const src = await resolveProviderSource(ctx, s);
+  // Detection already read this context's JWKS: one kubectl call fewer (bench/RESULTS.md).
+  const src = await resolveProviderSource(ctx, s, o?.jwks && o.context === s.cluster.context ? JSON.stringify(o.jwks) : undefined);
   return {
     poolId: s.pool.id!, providerId: s.provider.id!, issuerUri: src.issuerUri, attributeMapping: s.provider.attributeMapping,
     allowedAudiences: s.provider.allowedAudiences, attributeCondition: s.provider.attributeCondition, jwksJson: src.jwksJson,
@@ -58,7 +60,7 @@ export async function run(ctx: Ctx, flags: InitFlags, _args: string[]): Promise<
   const { answers } = await askInit(asker, data, { ...flags });
   const waitMs = waitOf(answers as RawFlags);
   const s = await settingsOf(ctx, answers, data);
-  const want = await providerWant(ctx, s);
+  const want = await providerWant(ctx, s, data.observation());
   const g = await openGoogle(ctx, s);
   try {
     const what = `wif init of ${s.cluster.context} in pool ${s.pool.id}`;

@@ -75,8 +75,9 @@ async function runStages(r: VerifyRun, plan: [StageName, StageFn | string][], wa
     if (typeof fn === 'string') out.push(notApplicable(name, fn));
     else if (failedAt) out.push(skippedAfter(name, failedAt));
     else {
+      const t0 = performance.now();
       const res = await runStage(r, name, fn, deadline, h, `Verifying ${who}: ${i + 1}/${plan.length} ${STAGE_TITLES[name]}`);
-      out.push(res);
+      out.push({ ...res, durationMs: Math.round(performance.now() - t0) });
       if (!res.ok) failedAt = name;
     }
   }

@@ -1,3 +1,5 @@
+import { isatty } from 'node:tty';
+
 /** The process edges a command may touch, injectable so tests run commands in-process. */
 export interface Writer {
   write(chunk: string): unknown;
@@ -12,7 +14,8 @@ export interface IO {
 }
 
 export function processIO(): IO {
-  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+  // isatty(0), not process.stdin: creating the stdin stream costs milliseconds on every start (bench/RESULTS.md).
+  return { stdout: process.stdout, stderr: process.stderr, stdin: { isTTY: isatty(0) }, env: process.env, cwd: process.cwd() };
 }
 
 /** A writer that collects everything written (tests). */

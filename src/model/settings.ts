@@ -6,8 +6,9 @@ import { MAPPING_PRESETS, parseMappingFlag, type AttributeMapping } from '../pla
 import { validateSettings, type RequiredField } from '../plan/validate.js';
 import {
   DEFAULT_CONFIGMAP_NAME, DEFAULT_TOKEN_EXPIRATION, DEFAULT_TOKEN_PATH, readWifYaml,
-  type Platform, type WifYaml,
-} from './config.js';
+  type Platform,
+} from './config-base.js';
+import type { WifYaml } from './config.js';
 import type { RawFlags } from './flags.js';
 
 export interface KsaRef {

@@ -38,12 +38,14 @@ function baseEnv(): Environment {
     .registerVariable('assertion', 'map<string, dyn>')
     .registerFunction('string.extract(string): string', extract);
 }
-const ENVS: Record<CelKind, Environment> = {
-  mapping: baseEnv(),
-  condition: baseEnv()
-    .registerVariable('attribute', 'map<string, dyn>')
-    .registerVariable({ name: GOOGLE_ALIAS, schema: { subject: 'string', groups: 'list<string>' } }),
-};
+/** Built on first use, not at import: commands that compile no CEL start faster (bench/RESULTS.md). */
+const ENVS: Partial<Record<CelKind, Environment>> = {};
+function envOf(kind: CelKind): Environment {
+  ENVS[kind] ??= kind === 'mapping'
+    ? baseEnv()
+    : baseEnv().registerVariable('attribute', 'map<string, dyn>').registerVariable({ name: GOOGLE_ALIAS, schema: { subject: 'string', groups: 'list<string>' } });
+  return ENVS[kind];
+}
 
 export interface Compiled {
   ok: true;
@@ -100,7 +102,7 @@ function renameGoogle(expr: string, ast: ASTNode, kind: CelKind): string | { mes
 }
 
 function compileUncached(expr: string, kind: CelKind): CompileResult {
-  const env = ENVS[kind];
+  const env = envOf(kind);
   let program: ParseResult;
   try {
     program = env.parse(expr);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Problem } from '../core/errors.js';
-import { PLATFORMS } from '../model/config.js';
+import { PLATFORMS } from '../model/config-base.js';
 import type { KsaRef, Settings } from '../model/settings.js';
 import { parseJwks } from './jwks.js';
 import * as R from './rules.js';

@@ -30,6 +30,8 @@ export interface StageResult {
   detail: string;
   fix: string | null;
   cause?: Cause;
+  /** Wall time the stage took (its retries included), for `--output json` and bench/verify.mjs. */
+  durationMs?: number;
 }
 
 export function passed(name: StageName, detail: string): StageResult {

@@ -1,5 +1,5 @@
 import type { Problem } from '../core/errors.js';
-import { DEFAULT_CRED_CONFIG_PATH } from '../model/config.js';
+import { DEFAULT_CRED_CONFIG_PATH } from '../model/config-base.js';
 import type { KsaRef, Settings } from '../model/settings.js';
 import type { ProviderRef } from '../plan/names.js';
 import { validateWorkload, type WorkloadInput } from './manifests.js';

@@ -1,6 +1,6 @@
-import { parseAllDocuments } from 'yaml';
 import { UsageError } from '../core/errors.js';
 import { podSpecPath, WORKLOAD_KINDS, type WorkloadKind } from './patch.js';
+import { yamlLib } from './yaml.js';
 
 /**
  * Read the container names a patch needs from the workload's own manifest (`--from FILE`, YAML, possibly
@@ -17,7 +17,7 @@ export interface WorkloadFromManifest {
 type Obj = Record<string, any>;
 
 function objects(text: string, file: string): Obj[] {
-  const docs = parseAllDocuments(text);
+  const docs = yamlLib().parseAllDocuments(text);
   const out: Obj[] = [];
   for (const d of docs) {
     if (d.errors.length) {

@@ -1,4 +1,11 @@
-import { stringify } from 'yaml';
+import { createRequire } from 'node:module';
+
+// yaml is CommonJS on Node: required on first use, so `wif render cred-config` (JSON only) never loads it
+// (~20% of that command's start-up; bench/RESULTS.md).
+const requireCjs = createRequire(import.meta.url);
+let lib: typeof import('yaml') | undefined;
+/** The yaml package, loaded on first call. */
+export const yamlLib = (): typeof import('yaml') => (lib ??= requireCjs('yaml') as typeof import('yaml'));
 
 /**
  * Kubernetes-style YAML: block style, no line folding (long audiences and JSON stay on one line or in a
@@ -12,7 +19,7 @@ export interface YamlDoc {
 
 export function toYaml(doc: unknown, comments: string[] = []): string {
   const head = comments.map((c) => (c ? `# ${c}\n` : '#\n')).join('');
-  return head + stringify(doc, { lineWidth: 0, blockQuote: 'literal', indentSeq: false });
+  return head + yamlLib().stringify(doc, { lineWidth: 0, blockQuote: 'literal', indentSeq: false });
 }
 
 /** Several documents as one multi-document YAML stream. */

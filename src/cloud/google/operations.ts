@@ -24,7 +24,7 @@ export interface WaitOptions {
   signal?: AbortSignal;
   /** Give up after this long (default 5 minutes). */
   timeoutMs?: number;
-  /** First poll delay (default 300 ms; ×1.5 per poll, capped at 5 s). */
+  /** First poll delay (default 50 ms; ×1.5 per poll, capped at 5 s). */
   firstDelayMs?: number;
   onPoll?: (elapsedMs: number) => void;
 }
@@ -32,7 +32,9 @@ export interface WaitOptions {
 /** Wait for `op` to finish; throws the operation's error translated like a call's. Returns the finished operation. */
 export async function waitOperation(api: GoogleApi, service: GoogleService, op: Operation, about: CallAbout, o: WaitOptions = {}): Promise<Operation> {
   const t0 = Date.now();
-  let delay = o.firstDelayMs ?? 300;
+  // A short first delay: IAM operations often finish within a few hundred ms, and a few more cheap GETs on a
+  // slow one cost less than sleeping through a finished one (each `wif init` waits on two; bench/RESULTS.md).
+  let delay = o.firstDelayMs ?? 50;
   let cur = op;
   // `operations/noop.DONE_OPERATION` (already enabled) is synthetic and must not be polled.
   while (!cur.done) {

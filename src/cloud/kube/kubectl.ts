@@ -1,8 +1,9 @@
 import type { Logger } from '../../core/log.js';
 import { KubeError, kubectlError } from './errors.js';
+import { runProcess } from './process.js';
 
 /**
- * kubectl through execa (imported lazily), so every auth plugin the user has (aws, gke-gcloud-auth-plugin,
+ * kubectl as a child process (process.ts), so every auth plugin the user has (aws, gke-gcloud-auth-plugin,
  * kubelogin) just works (SPEC §5). `--context`/`--kubeconfig` are passed through on every call; the env is the
  * command's (so `KUBECONFIG`, `KUBECACHEDIR` and the plugins' own variables apply). Token output is parsed,
  * never logged or put into an error. Independent reads may run concurrently (each call is its own process).
@@ -54,18 +55,16 @@ export class Kubectl {
 
   /** Run kubectl; a non-zero exit is returned, not thrown (callers translate with `kubectlError`). */
   async run(args: string[], input?: string): Promise<RunResult> {
-    const { execa } = await import('execa');
     const argv = [...this.baseArgs(), ...args];
     this.opts.log?.debug(`$ kubectl ${argv.join(' ')}`);
-    const r = await execa(this.opts.bin ?? this.opts.env.WIF_KUBECTL ?? 'kubectl', argv, {
-      env: this.opts.env, extendEnv: false, cwd: this.opts.cwd, reject: false, stripFinalNewline: false,
-      input, stdin: input === undefined ? 'ignore' : 'pipe', cancelSignal: this.opts.signal, timeout: 180_000, encoding: 'utf8',
+    const r = await runProcess(this.opts.bin ?? this.opts.env.WIF_KUBECTL ?? 'kubectl', argv, {
+      env: this.opts.env, cwd: this.opts.cwd, input, signal: this.opts.signal, timeoutMs: 180_000,
     });
-    if (r.isCanceled) throw this.opts.signal?.reason ?? new Error('aborted');
-    if (r.failed && r.exitCode === undefined) {
-      throw kubectlError(`kubectl ${args[0] ?? ''}`, String(r.stderr ?? ''), { spawnCode: (r as { code?: string }).code, timedOut: r.timedOut, context: this.opts.context });
+    if (r.canceled) throw this.opts.signal?.reason ?? new Error('aborted');
+    if (r.exitCode === undefined) {
+      throw kubectlError(`kubectl ${args[0] ?? ''}`, r.stderr, { spawnCode: r.spawnCode, timedOut: r.timedOut, context: this.opts.context });
     }
-    return { stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), exitCode: r.exitCode ?? 1 };
+    return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
   }
 
   private async ok(what: string, args: string[], input?: string): Promise<string> {
