@@ -30,6 +30,36 @@ export interface ProgramIO {
   writeErr(s: string): void;
 }
 
+/** Shown under each command's --help (the README has the same ones). */
+const EXAMPLES: Record<string, string[]> = {
+  init: [
+    'wif init',
+    'wif init --yes --context prod --project my-proj --ksa backend/api --role roles/storage.objectViewer --out k8s/ --apply-manifests',
+  ],
+  detect: ['wif detect', 'wif detect --context eks --output json'],
+  'pool ensure': ['wif pool ensure --project my-proj --pool prod-clusters --display-name "Prod clusters" --yes'],
+  'provider ensure': ['wif provider ensure --context prod --pool prod-clusters --provider prod --mapping-preset kubernetes --allow-namespace backend --dry-run'],
+  grant: [
+    'wif grant --ksa backend/api --ksa backend/worker --role roles/storage.objectViewer --yes',
+    'wif grant --ksa backend/api --service-account api@my-proj.iam.gserviceaccount.com --create-service-account --role roles/pubsub.publisher --yes',
+    'wif grant --namespace batch --role roles/bigquery.jobUser --dry-run',
+  ],
+  revoke: ['wif revoke --ksa backend/worker --role roles/storage.objectViewer --yes'],
+  render: [
+    'wif render all --project-number 123456789012 --pool k8s-pool --provider prod --ksa backend/api --out k8s/',
+    'wif render cred-config > credential-configuration.json',
+    'wif render patch --kind Deployment --name api --namespace backend --container api',
+    'wif render credential-provider --kubernetes-version 1.34 --registry us-docker.pkg.dev',
+  ],
+  verify: ['wif verify', 'wif verify --ksa backend/api --pod api-7d9 --wait 2m --output json'],
+  doctor: ['wif doctor', 'wif doctor --output json'],
+  'jwks diff': ['wif jwks diff || wif jwks sync --yes'],
+  'jwks sync': ['wif jwks sync --dry-run', 'wif jwks sync --prune --yes'],
+  explain: ['wif explain --ksa default/default', 'wif explain --mapping-preset kubernetes --allow-namespace backend --token token.jwt --output json'],
+  export: ['wif export --format gcloud --out setup.sh', 'wif export --format terraform --live --out infra/'],
+  'sandbox start': ['wif sandbox start --state-dir .wif-sandbox', 'wif sandbox start --state-dir /tmp/sb --fail-rate 0.2 --conflict-rate 0.5 --latency 50'],
+};
+
 export function buildProgram(dispatch: Dispatch, version: string, out: ProgramIO): Command {
   const program = new Command('wif')
     // Set before subcommands are added so they inherit it: parse errors throw instead of exiting.
@@ -61,13 +91,15 @@ export function buildProgram(dispatch: Dispatch, version: string, out: ProgramIO
   };
   const leaf = (parent: Command, name: string, desc: string, flags: FlagName[], load: Loader, setup?: (c: Command) => void) => {
     const cmd = parent.command(name).description(desc);
+    const id = parent === program ? cmd.name() : `${parent.name()} ${cmd.name()}`;
     pending.set(cmd, () => {
       addFlags(cmd, flags);
       setup?.(cmd);
+      const ex = EXAMPLES[id];
+      if (ex) cmd.addHelpText('after', `\nExamples:\n${ex.map((l) => `  $ ${l}`).join('\n')}\n`);
     });
     if (!hooked.has(parent)) parent.hook('preSubcommand', materialize);
     hooked.add(parent);
-    const id = parent === program ? cmd.name() : `${parent.name()} ${cmd.name()}`;
     cmd.action(async (...a: unknown[]) => {
       const c = a[a.length - 1] as Command;
       await dispatch(id, load, c.optsWithGlobals(), c.args);

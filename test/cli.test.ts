@@ -30,3 +30,13 @@ test('the built bin runs as a user would run it', () => {
   assert.equal(r.status, 0);
   assert.match(r.stdout, /^\d+\.\d+\.\d+/);
 });
+
+test('every command has examples in its --help', async () => {
+  const leaves = [['init'], ['detect'], ['pool', 'ensure'], ['provider', 'ensure'], ['grant'], ['revoke'], ['render'], ['verify'], ['doctor'],
+    ['jwks', 'diff'], ['jwks', 'sync'], ['explain'], ['export'], ['sandbox', 'start']];
+  for (const argv of leaves) {
+    const r = await runWif([...argv, '--help']);
+    assert.equal(r.code, 0, argv.join(' '));
+    assert.match(r.stdout, new RegExp(`Examples:\\n  \\$ wif ${argv.join(' ')}`), argv.join(' '));
+  }
+});
