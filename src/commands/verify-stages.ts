@@ -5,6 +5,7 @@
  */
 import { compactVerify, importJWK, type JWK } from 'jose';
 import type { Ctx } from '../core/context.js';
+import { sleep } from '../core/retry.js';
 import type { KsaRef } from '../model/settings.js';
 import type { GoogleApi } from '../cloud/google/http.js';
 import type { Pool, Provider } from '../cloud/google/types.js';
@@ -175,10 +176,19 @@ export async function stageImpersonation(r: VerifyRun): Promise<Outcome> {
 }
 
 /** Stage 6: `gcloud auth print-access-token` inside the pod, through kubectl exec. */
+/** A Google error the pod's gcloud met that is worth another try (it does not retry STS/IAM Credentials itself). */
+const TRANSIENT = /\b(?:code['"]?:\s*(?:429|500|502|503|504)\b|UNAVAILABLE|RESOURCE_EXHAUSTED|DEADLINE_EXCEEDED)|Connection reset/;
+
 export async function stagePod(r: VerifyRun, pod: string): Promise<Outcome> {
   const { redact } = await import('../core/log.js');
   try {
-    const res = await r.kubectl.exec(pod, r.ksa.namespace, ['gcloud', 'auth', 'print-access-token']);
+    const run = () => r.kubectl.exec(pod, r.ksa.namespace, ['gcloud', 'auth', 'print-access-token']);
+    let res = await run();
+    // Transient faults are retried, bounded (SPEC §3): up to 7 more tries, 0.5, 1, then 2 s apart (~12 s).
+    for (let attempt = 1; res.exitCode !== 0 && attempt <= 7 && TRANSIENT.test(res.stderr); attempt++) {
+      await sleep(Math.min(2000, 250 * 2 ** attempt), r.ctx.signal);
+      res = await run();
+    }
     const token = res.stdout.trim();
     if (res.exitCode === 0 && token) return { ok: `gcloud in pod ${r.ksa.namespace}/${pod} printed an access token ${tokenPreview(token)}` };
     const lines = res.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !/^command terminated with exit code/.test(l));
