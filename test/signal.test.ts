@@ -6,11 +6,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startTestSandbox, type TestSandbox } from './helpers/sandbox.js';
 import { runWif } from './helpers/run.js';
+import { wifNodeArgs } from './helpers/spawn.js';
 
 let sb: TestSandbox;
 let env: Record<string, string | undefined>;
@@ -20,18 +20,10 @@ before(async () => {
 });
 after(async () => sb?.stop());
 
-/** `node bin/wif.js ARGV` when this test runs from the checkout's dist/, else the same entry code on this build's main. */
-function wifCommand(argv: string[]): string[] {
-  const main = fileURLToPath(new URL('../src/main.js', import.meta.url));
-  const bin = join(dirname(main), '..', '..', 'bin', 'wif.js');
-  if (existsSync(bin) && main === join(dirname(bin), '..', 'dist', 'src', 'main.js')) return [bin, ...argv];
-  return ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(main)}); process.exitCode = await main(process.argv.slice(1));`, ...argv];
-}
-
 /** Spawn wif in `cwd`; send SIGINT once a stderr line matches `when`; resolve with the exit code and output. */
 function interrupt(argv: string[], cwd: string, when: RegExp): Promise<{ code: number | null; signal: string | null; stderr: string; sent: boolean }> {
   return new Promise((done) => {
-    const p = spawn(process.execPath, wifCommand(argv), { cwd, env: env as NodeJS.ProcessEnv });
+    const p = spawn(process.execPath, wifNodeArgs(argv), { cwd, env: env as NodeJS.ProcessEnv });
     let stderr = '';
     let sent = false;
     p.stdout.resume();

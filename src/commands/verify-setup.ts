@@ -6,7 +6,7 @@
 import type { Ctx } from '../core/context.js';
 import { UsageError } from '../core/errors.js';
 import type { KsaRef, Settings } from '../model/settings.js';
-import { googleAccess, googleEndpoint } from '../cloud/google/auth.js';
+import { accessTokenFile, googleAccess, googleEndpoint } from '../cloud/google/auth.js';
 import { createGoogleApi, type GoogleApi } from '../cloud/google/http.js';
 import { Kubectl } from '../cloud/kube/kubectl.js';
 import { credConfigObject, type CredConfigInput } from '../render/cred-config.js';
@@ -43,7 +43,13 @@ export function serviceAccountFor(s: Settings, ksa: KsaRef): string | undefined 
 /** Build the shared state of a verify run (see module doc). */
 export async function openVerify(ctx: Ctx, s: Settings, ksa: KsaRef): Promise<VerifyRun> {
   const env = ctx.io.env;
-  const api = createGoogleApi({ access: googleAccess({ accessTokenFile: s.accessTokenFile, env }), env, log: ctx.log, signal: ctx.signal });
+  // Bad input is a usage error (exit 2) before any stage, not a failed stage: a broken kubeconfig or context
+  // (kubectl would report it as an unreachable cluster) and an unusable access token file.
+  const { loadKubeconfig, resolveContext } = await import('../cloud/kube/kubeconfig.js');
+  resolveContext(await loadKubeconfig(s.cluster.kubeconfig, env, ctx.io.cwd), s.cluster.context);
+  const access = googleAccess({ accessTokenFile: s.accessTokenFile, env });
+  if (accessTokenFile(s.accessTokenFile, env)) await access.authorization();
+  const api = createGoogleApi({ access, env, log: ctx.log, signal: ctx.signal });
   const pn = await projectNumber(api, s);
   if (!pn.number) {
     api.close();

@@ -35,6 +35,12 @@ function readToken(file: string): string {
     });
   }
   if (!t) throw new UsageError('input.access-token-file', `--access-token-file: ${file} is empty`, { hint: 'Write an access token into the file.' });
+  // It goes into an Authorization header: anything but visible ASCII would make Node refuse to send it.
+  if (!/^[\x21-\x7e]+$/.test(t)) {
+    throw new UsageError('input.access-token-file', `--access-token-file: ${file} does not hold an access token (it has spaces, line breaks or other non-printable characters)`, {
+      hint: 'Write only the token into the file, e.g. `gcloud auth print-access-token > token`.',
+    });
+  }
   return t;
 }
 
@@ -54,7 +60,12 @@ export function googleAccess(opts: { accessTokenFile?: string; env: Record<strin
         c.setCredentials({ access_token: readToken(file) });
         return c;
       }
-      return new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }).getClient();
+      return new GoogleAuth({ scopes: ['https://www.googleapis.com/auth/cloud-platform'] }).getClient().catch((e: Error) => {
+        // No ADC, or GOOGLE_APPLICATION_CREDENTIALS names a missing or broken file: a setup problem, not a bug.
+        throw new UsageError('gcp.credentials', `Application Default Credentials: ${e.message.split('\n')[0]}`, {
+          hint: 'Run `gcloud auth application-default login`, fix GOOGLE_APPLICATION_CREDENTIALS, or pass --access-token-file FILE.', cause: e,
+        });
+      });
     })();
     return client;
   };

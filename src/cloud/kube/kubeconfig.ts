@@ -55,6 +55,14 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== 
 
 /** Parse one kubeconfig document and merge it into `into` (first definition of each name wins). */
 export function mergeKubeconfigText(into: Kubeconfig, text: string, file: string): void {
+  // YAML allows no control characters; the yaml package tolerates some, kubectl (Go) refuses the whole file.
+  const ctl = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
+  if (ctl) {
+    const line = text.slice(0, ctl.index).split('\n').length;
+    throw new UsageError('kube.kubeconfig.invalid', `kubeconfig ${file} is not valid YAML: control character U+${ctl[0].charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()} at line ${line}`, {
+      hint: 'Fix the file, or point --kubeconfig / KUBECONFIG at a valid kubeconfig.',
+    });
+  }
   let doc: unknown;
   try {
     doc = parseYaml(text) ?? {};
@@ -62,6 +70,15 @@ export function mergeKubeconfigText(into: Kubeconfig, text: string, file: string
     throw new UsageError('kube.kubeconfig.invalid', `kubeconfig ${file} is not valid YAML: ${(e as Error).message.split('\n')[0]}`, {
       hint: 'Fix the file, or point --kubeconfig / KUBECONFIG at a valid kubeconfig.',
     });
+  }
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new UsageError('kube.kubeconfig.invalid', `kubeconfig ${file} is not a kubeconfig: it holds a YAML ${Array.isArray(doc) ? 'list' : typeof doc}, not a mapping with clusters, contexts and users`, {
+      hint: 'Fix the file, or point --kubeconfig / KUBECONFIG at a valid kubeconfig.',
+    });
+  }
+  const bad = shapeProblem(doc as Record<string, unknown>);
+  if (bad) {
+    throw new UsageError('kube.kubeconfig.invalid', `kubeconfig ${file} is not a valid kubeconfig: ${bad}`, { hint: 'Fix the file (kubectl refuses it too), or point --kubeconfig / KUBECONFIG at a valid kubeconfig.' });
   }
   const d = asRecord(doc);
   into.files.push(file);
@@ -81,6 +98,28 @@ export function mergeKubeconfigText(into: Kubeconfig, text: string, file: string
     const name = str(u.name);
     if (name && !into.users.has(name)) into.users.set(name, asRecord(u.user));
   }
+}
+
+const isMap = (v: unknown) => v === null || v === undefined || (typeof v === 'object' && !Array.isArray(v));
+const isStr = (v: unknown) => v === null || v === undefined || typeof v === 'string';
+
+/** The first field whose type kubectl's loader would refuse (lists of named mappings, string names and server). */
+function shapeProblem(d: Record<string, unknown>): string | undefined {
+  if (!isStr(d['current-context'])) return 'current-context must be a string';
+  for (const [list, inner] of [['clusters', 'cluster'], ['contexts', 'context'], ['users', 'user']] as const) {
+    const v = d[list];
+    if (v === null || v === undefined) continue;
+    if (!Array.isArray(v)) return `${list} must be a list`;
+    for (const [i, item] of v.entries()) {
+      if (!item || typeof item !== 'object' || Array.isArray(item)) return `${list}[${i}] must be a mapping with name and ${inner}`;
+      const it = item as Record<string, unknown>;
+      if (!isStr(it.name)) return `${list}[${i}].name must be a string`;
+      if (!isMap(it[inner])) return `${list}[${i}].${inner} must be a mapping`;
+      const fields = asRecord(it[inner]);
+      for (const f of ['server', 'cluster', 'user', 'namespace', 'token']) if (f in fields && !isStr(fields[f])) return `${list}[${i}].${inner}.${f} must be a string`;
+    }
+  }
+  return undefined;
 }
 
 export function emptyKubeconfig(): Kubeconfig {
@@ -104,7 +143,10 @@ export async function loadKubeconfig(flag: string | undefined, env: Env, cwd: st
     let text: string;
     try {
       text = await readFile(f, 'utf8');
+      // kubectl refuses invalid UTF-8; reading it as text would silently turn it into U+FFFD.
+      if (text.includes('\ufffd')) new TextDecoder('utf-8', { fatal: true }).decode(await readFile(f));
     } catch (e) {
+      if (e instanceof TypeError) throw new UsageError('kube.kubeconfig.invalid', `kubeconfig ${f} is not valid UTF-8 text`, { hint: 'Fix the file, or point --kubeconfig / KUBECONFIG at a valid kubeconfig.' });
       const code = (e as NodeJS.ErrnoException).code;
       if (!explicit && code === 'ENOENT') continue;
       throw new UsageError('kube.kubeconfig.unreadable', `--kubeconfig: cannot read ${f}: ${code ?? (e as Error).message}`, {
@@ -145,7 +187,15 @@ export function resolveContext(kc: Kubeconfig, name: string | undefined): KubeCo
       hint: `${list} Pass one of them with --context, or fetch credentials for the cluster first.`, details: { available },
     });
   }
-  const cluster = kc.clusters.get(ctx.cluster) ?? {};
+  const cluster = kc.clusters.get(ctx.cluster);
+  // kubectl would silently talk to localhost:8080 instead: a broken kubeconfig, not an unreachable cluster.
+  if (!cluster || !str(cluster.server)) {
+    throw new UsageError('kube.kubeconfig.invalid', cluster
+      ? `Context "${wanted}" uses cluster "${ctx.cluster}", which has no server URL (${where}).`
+      : `Context "${wanted}" uses cluster "${ctx.cluster || '(none)'}", which the kubeconfig does not define (${where}).`, {
+      hint: 'Fix the kubeconfig (kubectl config view), or fetch the cluster\'s credentials again.', details: { available },
+    });
+  }
   const user = kc.users.get(ctx.user) ?? {};
   const authProvider = str(asRecord(user['auth-provider']).name);
   return {
