@@ -146,7 +146,7 @@ export async function loadKubeconfig(flag: string | undefined, env: Env, cwd: st
       // kubectl refuses invalid UTF-8; reading it as text would silently turn it into U+FFFD.
       if (text.includes('\ufffd')) new TextDecoder('utf-8', { fatal: true }).decode(await readFile(f));
     } catch (e) {
-      if (e instanceof TypeError) throw new UsageError('kube.kubeconfig.invalid', `kubeconfig ${f} is not valid UTF-8 text`, { hint: 'Fix the file, or point --kubeconfig / KUBECONFIG at a valid kubeconfig.' });
+      if (e instanceof TypeError) throw new UsageError('kube.kubeconfig.invalid', `kubeconfig ${f} is not a kubeconfig: it is not valid UTF-8 text`, { hint: 'Fix the file, or point --kubeconfig / KUBECONFIG at a valid kubeconfig.' });
       const code = (e as NodeJS.ErrnoException).code;
       if (!explicit && code === 'ENOENT') continue;
       throw new UsageError('kube.kubeconfig.unreadable', `--kubeconfig: cannot read ${f}: ${code ?? (e as Error).message}`, {
