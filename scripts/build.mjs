@@ -37,7 +37,12 @@ const dependencies = {
       // An inlined package's own dependencies are inlined with it.
       return INLINE.includes(packageOf(a.path)) || a.importer.includes('/node_modules/') ? undefined : { path: a.path, external: true };
     });
-    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => ({ contents: `module.exports = process.getBuiltinModule(${JSON.stringify(a.path)});` }));
+    // child_process (commander's, for executable subcommands wif has none of) is loaded on first use only.
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (a) => ({
+      contents: /child_process/.test(a.path)
+        ? `let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= process.getBuiltinModule(${JSON.stringify(a.path)}))[k] });`
+        : `module.exports = process.getBuiltinModule(${JSON.stringify(a.path)});`,
+    }));
   },
 };
 
@@ -53,6 +58,9 @@ await build({
   platform: 'node',
   target: 'node20',
   plugins: [dependencies],
+  // Less to parse on every start; identifiers keep their names (errors, stack traces with --verbose).
+  minifyWhitespace: true,
+  minifySyntax: true,
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',

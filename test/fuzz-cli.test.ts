@@ -15,7 +15,9 @@ import { parse as parseYaml, stringify } from 'yaml';
 import { emptyKubeconfig, mergeKubeconfigText, resolveContext } from '../src/cloud/kube/kubeconfig.js';
 import { UsageError, ValidationError } from '../src/core/errors.js';
 import { parseWifYaml } from '../src/model/config.js';
+import { compile } from '../src/plan/cel-engine.js';
 import { parseJwks } from '../src/plan/jwks.js';
+import { MAPPING_PRESETS } from '../src/plan/mapping.js';
 import { runWif, type WifRun } from './helpers/run.js';
 
 const SEED = Number(process.env.WIF_FUZZ_SEED ?? 20251122);
@@ -202,4 +204,11 @@ test('parseWifYaml throws only validation errors, each problem named by its wif.
       assert.ok(e.problems.length > 0 && e.problems.every((p) => p.input.startsWith('/fuzz/wif.yaml: ')), JSON.stringify(e.problems));
     }
   }), opts(5));
+});
+
+test('the preset mapping expressions checkExpression admits without the CEL engine are valid dyn mappings to the engine', () => {
+  for (const expr of new Set(Object.values(MAPPING_PRESETS).flatMap((m) => Object.values(m)))) {
+    const c = compile(expr, 'mapping');
+    assert.ok(c.ok && c.type === 'dyn', `${expr}: ${JSON.stringify(c.ok ? c.type : c.message)}`);
+  }
 });

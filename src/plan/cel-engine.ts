@@ -3,7 +3,8 @@
  * `attribute` and `google`), Google's `extract()`, a bounded compile cache, and message cleaning
  * (cel-js's caret line kept; claim values never included). Pure; no I/O.
  */
-import { Environment, TypeError as CelTypeError, type ASTNode, type ParseResult } from '@marcbachmann/cel-js';
+import type { ASTNode, Environment, ParseResult } from '@marcbachmann/cel-js';
+import { cel } from './cel-lib.js';
 
 export type CelKind = 'mapping' | 'condition';
 export type CheckResult = { ok: true; type: string } | { ok: false; message: string };
@@ -34,7 +35,7 @@ export function extract(s: string, template: string): string {
 }
 
 function baseEnv(): Environment {
-  return new Environment()
+  return new (cel().Environment)()
     .registerVariable('assertion', 'map<string, dyn>')
     .registerFunction('string.extract(string): string', extract);
 }
@@ -95,7 +96,7 @@ function renameGoogle(expr: string, ast: ASTNode, kind: CelKind): string | { mes
     if (n.args === 'google') spots.push(n.range.start);
     if (n.args === GOOGLE_ALIAS || (n.args === 'google' && kind === 'mapping')) clash ??= n;
   });
-  if (clash) return { message: new CelTypeError(`Unknown variable: ${clash.args}`, clash).message };
+  if (clash) return { message: new (cel().TypeError)(`Unknown variable: ${clash.args}`, clash).message };
   let out = expr;
   for (const at of spots) out = out.slice(0, at) + GOOGLE_ALIAS + out.slice(at + GOOGLE_ALIAS.length);
   return out;

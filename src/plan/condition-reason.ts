@@ -3,7 +3,8 @@
  * comparison that failed, evaluates each side and says what it was ("namespace is 'default', allowed:
  * ['backend']"). Values are shown short (truncated); this is for explain/doctor/the wizard, not for errors.
  */
-import { serialize, type ASTNode } from '@marcbachmann/cel-js';
+import type { ASTNode } from '@marcbachmann/cel-js';
+import { cel } from './cel-lib.js';
 import { restoreGoogle, compile, conditionVars, run, type ConditionVars } from './cel-engine.js';
 
 const FRIENDLY: Record<string, string> = {
@@ -59,7 +60,7 @@ class Reasoner {
   }
   /** cel-js's serialization, with the internal `google` alias turned back. */
   canonical(n: ASTNode): string {
-    return restoreGoogle(serialize(n));
+    return restoreGoogle(cel().serialize(n));
   }
   label(n: ASTNode): string {
     const path = this.src(n).replace(/\s+/g, '').replace(/\[(['"])(.*?)\1\]/g, '.$2');
