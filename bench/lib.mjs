@@ -130,6 +130,9 @@ export async function startSandbox(o = {}) {
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { PATH: process.env.PATH, HOME: dir } });
   let err = '';
   child.stderr.on('data', (c) => { err += c; });
+  // Never leave a sandbox behind, even when the bench script dies.
+  const orphan = () => child.kill('SIGTERM');
+  process.once('exit', orphan);
   const envFile = join(dir, 'env');
   for (let i = 0; !existsSync(envFile); i++) {
     if (child.exitCode !== null || i > 600) throw new Error(`wif sandbox start did not come up: ${err}`);
@@ -144,6 +147,7 @@ export async function startSandbox(o = {}) {
     requests: (since = 0) => control('GET', `requests?since=${since}`),
     reset: () => control('POST', 'reset'),
     stop: async () => {
+      process.off('exit', orphan);
       child.kill('SIGTERM');
       if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
       rmSync(dir, { recursive: true, force: true });
