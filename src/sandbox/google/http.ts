@@ -4,6 +4,7 @@
  * `{"error","error_description"}` for STS. Handlers throw `GoogleHttpError`; the router turns it into a response.
  */
 import type { SbResponse } from '../types.js';
+import { SERVICE_TITLES } from './service-titles.js';
 
 const CANONICAL: Record<number, string> = {
   400: 'INVALID_ARGUMENT',
@@ -83,16 +84,6 @@ export function unauthenticated(reason: string, service: string, method: string)
     { '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason, domain: 'googleapis.com', metadata: { service, method } },
   ], { headers: { 'www-authenticate': 'Bearer realm="https://accounts.google.com/"' } });
 }
-
-/** Human titles used in Google's SERVICE_DISABLED message. */
-const SERVICE_TITLES: Record<string, string> = {
-  'iam.googleapis.com': 'Identity and Access Management (IAM) API',
-  'iamcredentials.googleapis.com': 'IAM Service Account Credentials API',
-  'sts.googleapis.com': 'Security Token Service API',
-  'cloudresourcemanager.googleapis.com': 'Cloud Resource Manager API',
-  'serviceusage.googleapis.com': 'Service Usage API',
-  'container.googleapis.com': 'Kubernetes Engine API',
-};
 
 /**
  * 403 SERVICE_DISABLED, as Google answers a call to an API that is not enabled in the consumer project.

@@ -9,31 +9,8 @@ import { badRequest, GoogleHttpError, iamPermissionDenied, json, notFound } from
 import type { Permission } from './roles.js';
 import type { Call, Route } from './router.js';
 import { parseJsonBody, readMessage } from './schema.js';
+import { SERVICE_TITLES } from './service-titles.js';
 
-const TITLES: Record<string, string> = {
-  'iam.googleapis.com': 'Identity and Access Management (IAM) API',
-  'iamcredentials.googleapis.com': 'IAM Service Account Credentials API',
-  'sts.googleapis.com': 'Security Token Service API',
-  'cloudresourcemanager.googleapis.com': 'Cloud Resource Manager API',
-  'serviceusage.googleapis.com': 'Service Usage API',
-  'container.googleapis.com': 'Kubernetes Engine API',
-  'compute.googleapis.com': 'Compute Engine API',
-  'storage.googleapis.com': 'Cloud Storage API',
-  'pubsub.googleapis.com': 'Cloud Pub/Sub API',
-  'secretmanager.googleapis.com': 'Secret Manager API',
-  'bigquery.googleapis.com': 'BigQuery API',
-  'logging.googleapis.com': 'Cloud Logging API',
-  'monitoring.googleapis.com': 'Cloud Monitoring API',
-  'artifactregistry.googleapis.com': 'Artifact Registry API',
-  'cloudkms.googleapis.com': 'Cloud Key Management Service (KMS) API',
-  'run.googleapis.com': 'Cloud Run Admin API',
-  'sqladmin.googleapis.com': 'Cloud SQL Admin API',
-  'dns.googleapis.com': 'Cloud DNS API',
-  'firestore.googleapis.com': 'Cloud Firestore API',
-  'cloudbuild.googleapis.com': 'Cloud Build API',
-  'gkehub.googleapis.com': 'GKE Hub API',
-  'aiplatform.googleapis.com': 'Vertex AI API',
-};
 const NOOP = 'operations/noop.DONE_OPERATION';
 const RPC = 'google.api.serviceusage.v1.ServiceUsage.';
 
@@ -55,7 +32,7 @@ function unknownServices(names: string[]): GoogleHttpError {
 }
 
 function serviceJson(c: Call, number: string, name: string) {
-  return { name: `projects/${number}/services/${name}`, config: { name, title: TITLES[name] }, state: c.state.serviceEnabled(name) ? 'ENABLED' : 'DISABLED', parent: `projects/${number}` };
+  return { name: `projects/${number}/services/${name}`, config: { name, title: SERVICE_TITLES[name] }, state: c.state.serviceEnabled(name) ? 'ENABLED' : 'DISABLED', parent: `projects/${number}` };
 }
 
 /** A finished operation, recorded for operations.get. */
@@ -77,7 +54,7 @@ function noop(response: object) {
 
 function get(c: Call) {
   const number = authorize(c, 'serviceusage.services.get', `/services/${c.params[1]}`);
-  if (!TITLES[c.params[1]]) throw unknownServices([c.params[1]]);
+  if (!SERVICE_TITLES[c.params[1]]) throw unknownServices([c.params[1]]);
   return json(200, serviceJson(c, number, c.params[1]));
 }
 
@@ -85,7 +62,7 @@ function list(c: Call) {
   const number = authorize(c, 'serviceusage.services.list', '');
   const filter = c.query.get('filter');
   if (filter && !/^state:(ENABLED|DISABLED)$/.test(filter)) throw badRequest(`Invalid filter: ${filter}`, 'filter'); // [UNVERIFIED]
-  const services = Object.keys(TITLES).sort().map((n) => serviceJson(c, number, n)).filter((s) => !filter || filter === `state:${s.state}`);
+  const services = Object.keys(SERVICE_TITLES).sort().map((n) => serviceJson(c, number, n)).filter((s) => !filter || filter === `state:${s.state}`);
   return json(200, services.length ? { services } : {});
 }
 
@@ -93,7 +70,7 @@ function enable(c: Call) {
   const name = c.params[1];
   const number = authorize(c, 'serviceusage.services.enable', `/services/${name}`);
   readMessage({}, parseJsonBody(c.req.body));
-  if (!TITLES[name]) throw unknownServices([name]);
+  if (!SERVICE_TITLES[name]) throw unknownServices([name]);
   const response = () => ({ '@type': 'type.googleapis.com/google.api.serviceusage.v1.EnableServiceResponse', service: serviceJson(c, number, name) });
   if (c.state.serviceEnabled(name)) return noop(response());
   c.state.services.set(name, true);
@@ -104,7 +81,7 @@ function disable(c: Call) {
   const name = c.params[1];
   const number = authorize(c, 'serviceusage.services.disable', `/services/${name}`);
   readMessage({ disableDependentServices: 'bool', checkIfServiceHasUsage: 'string' }, parseJsonBody(c.req.body));
-  if (!TITLES[name]) throw unknownServices([name]);
+  if (!SERVICE_TITLES[name]) throw unknownServices([name]);
   const response = () => ({ '@type': 'type.googleapis.com/google.api.serviceusage.v1.DisableServiceResponse', service: serviceJson(c, number, name) });
   if (!c.state.serviceEnabled(name)) return noop(response());
   c.state.services.set(name, false);
@@ -116,7 +93,7 @@ function batchEnable(c: Call) {
   const ids = ((readMessage({ serviceIds: 'stringList' }, parseJsonBody(c.req.body)).serviceIds as string[] | undefined) ?? []);
   if (!ids.length) throw badRequest('No service IDs were specified.', 'service_ids'); // [UNVERIFIED]
   if (ids.length > 20) throw badRequest(`At most 20 services can be enabled in one request, but ${ids.length} were specified.`, 'service_ids'); // [UNVERIFIED]
-  const unknown = ids.filter((s) => !TITLES[s]);
+  const unknown = ids.filter((s) => !SERVICE_TITLES[s]);
   if (unknown.length) throw unknownServices(unknown);
   const already = ids.every((s) => c.state.serviceEnabled(s));
   for (const s of ids) c.state.services.set(s, true);
